@@ -1,0 +1,136 @@
+package io.pipelit.pipelitd.launcher;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The pipelitd command line: {@code pipelitd [--conf FILE] [--version] [--help] <command>}.
+ *
+ * <p>Commands run in-process through {@link #execute(String[], LaunchContext)}, which returns the
+ * exit code ({@link ExitCodes}) instead of exiting. Command output (for example {@code setup}'s API
+ * key) goes to the context's stdout; logs go to the process's stderr (see logback.xml), so that
+ * stdout stays machine-readable.
+ */
+@Command(
+    name = "pipelitd",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.Provider.class,
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {RunCommand.class, SetupCommand.class},
+    description = "The persistence daemon of the Pipelit workflow platform.",
+    footer = {
+        "",
+        "Configuration, lowest to highest precedence: bundled defaults < conf/pipelitd.json (or --conf FILE)"
+            + " < .env in the working directory < environment variables < command-line flags.",
+        "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error."})
+public final class Main implements Callable<Integer> {
+  static final Logger LOG = LoggerFactory.getLogger("pipelitd");
+
+  /** The longest a graceful stop (undeploy, then Vert.x close) may take. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  @Option(names = "--conf", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "JSON configuration file (default: conf/pipelitd.json in the working directory, if present).")
+  Path conf;
+
+  @Spec
+  CommandSpec spec;
+
+  final LaunchContext context;
+
+  Main(LaunchContext context) {
+    this.context = context;
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, LaunchContext.system()));
+  }
+
+  /**
+   * Runs one command line in-process and returns its exit code. {@code run} blocks until the context's
+   * stop signal completes (or, with {@link LaunchContext#system()}, until SIGTERM/SIGINT).
+   */
+  public static int execute(String[] args, LaunchContext context) {
+    CommandLine commandLine = commandLine(context);
+    try {
+      return commandLine.execute(args);
+    } finally {
+      commandLine.getOut().flush();
+      commandLine.getErr().flush();
+      context.out().flush();
+      context.err().flush();
+    }
+  }
+
+  /** {@link #execute(String[], LaunchContext)} with an empty stdin and no stop signal. */
+  public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
+      Path workingDir) {
+    return execute(args, LaunchContext.of(out, err, InputStream.nullInputStream(), env, workingDir));
+  }
+
+  static CommandLine commandLine(LaunchContext context) {
+    CommandLine commandLine = new CommandLine(new Main(context));
+    commandLine.setOut(new PrintWriter(new OutputStreamWriter(context.out(), StandardCharsets.UTF_8), true));
+    commandLine.setErr(new PrintWriter(new OutputStreamWriter(context.err(), StandardCharsets.UTF_8), true));
+    commandLine.setExitCodeOnInvalidInput(ExitCodes.USAGE);
+    commandLine.setExitCodeOnExecutionException(ExitCodes.FAILURE);
+    commandLine.setExecutionExceptionHandler((failure, cmd, parseResult) -> {
+      Failures.report(context.err(), Failures.message(failure), failure, Failures.debug(context.env()));
+      return Failures.exitCode(failure);
+    });
+    return commandLine;
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "Missing required command (run, setup)");
+  }
+
+  Optional<Path> confFile() {
+    return Optional.ofNullable(conf);
+  }
+
+  /** Loads and validates the configuration, flags on top; failures carry their exit code. */
+  PipelitdConfig loadConfig(Vertx vertx, JsonObject flags) {
+    return Failures.await(ConfigLoader.loadAndValidate(vertx, context.workingDir(), confFile(), flags,
+        context.env()));
+  }
+
+  /** Puts a flag into the command-line layer when it was given. */
+  static void flag(JsonObject flags, String key, Object value) {
+    if (value != null) {
+      flags.put(key, value);
+    }
+  }
+
+  /** Closes Vert.x, waiting at most {@code timeout}. */
+  static void closeVertx(Vertx vertx, Duration timeout) {
+    try {
+      Failures.await(vertx.close(), timeout);
+    } catch (TimeoutException e) {
+      LOG.warn("Vert.x did not close within {} s", timeout.toSeconds());
+    } catch (RuntimeException e) {
+      LOG.warn("closing Vert.x failed: {}", e.toString());
+    }
+  }
+}

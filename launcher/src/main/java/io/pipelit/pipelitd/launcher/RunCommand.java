@@ -1,0 +1,114 @@
+package io.pipelit.pipelitd.launcher;
+
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code pipelitd run}: deploys PersistenceVerticle then HttpApiVerticle, logs one ready line, and
+ * stays in the foreground until SIGTERM/SIGINT (or the in-process stop signal), then stops gracefully:
+ * the HTTP API first, then the store (queued writes commit), then Vert.x, within {@link Main#STOP_TIMEOUT}.
+ */
+@Command(name = "run", description = "Start the daemon in the foreground (stop it with SIGTERM or Ctrl-C).")
+final class RunCommand implements Callable<Integer> {
+
+  @ParentCommand
+  Main main;
+
+  @Option(names = "--no-migrate",
+      description = "Do not apply pending database migrations at start; refuse to serve if any are pending.")
+  boolean noMigrate;
+
+  @Option(names = "--http-host", paramLabel = "HOST", description = "Overrides PIPELITD_HTTP_HOST.")
+  String httpHost;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Overrides PIPELITD_HTTP_PORT (0: any free port).")
+  String httpPort;
+
+  @Option(names = "--database-url", paramLabel = "URL", description = "Overrides DATABASE_URL.")
+  String databaseUrl;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
+  JsonObject flags() {
+    JsonObject flags = new JsonObject();
+    Main.flag(flags, ConfigKeys.DATABASE_URL, databaseUrl);
+    Main.flag(flags, ConfigKeys.HTTP_HOST, httpHost);
+    Main.flag(flags, ConfigKeys.HTTP_PORT, httpPort);
+    if (noMigrate) {
+      flags.put(ConfigKeys.MIGRATE_ON_START, false);
+    }
+    return flags;
+  }
+
+  @Override
+  public Integer call() {
+    LaunchContext context = main.context;
+    boolean debug = Failures.debug(context.env());
+    CompletableFuture<Void> stopRequested = new CompletableFuture<>();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = null;
+    Vertx vertx = Vertx.vertx();
+    long deadline = 0;
+    try {
+      PipelitdConfig config = main.loadConfig(vertx, flags());
+      if (context.installsShutdownHook()) {
+        hook = new Thread(() -> {
+          stopRequested.complete(null);
+          try {
+            // Keep the JVM alive while the main thread drains and closes (bounded).
+            finished.await(Main.STOP_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }, "pipelitd-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+      }
+      context.stopSignal().ifPresent(signal -> signal.whenComplete((r, e) -> stopRequested.complete(null)));
+
+      Daemon daemon = Failures.await(Daemon.start(vertx, config, Version.current()));
+      Main.LOG.info(daemon.readyLine());
+      context.readyListener().ifPresent(listener -> listener.accept(daemon));
+
+      stopRequested.join();
+      Main.LOG.info("pipelitd stopping: closing the HTTP API, then committing queued writes");
+      deadline = System.nanoTime() + Main.STOP_TIMEOUT.toNanos();
+      try {
+        Failures.await(daemon.stop(), Main.STOP_TIMEOUT);
+      } catch (TimeoutException e) {
+        Main.LOG.warn("the verticles did not stop within {} s", Main.STOP_TIMEOUT.toSeconds());
+      } catch (RuntimeException e) {
+        Main.LOG.warn("stopping failed: {}", Failures.message(e));
+      }
+      return ExitCodes.OK;
+    } catch (RuntimeException e) {
+      Failures.report(context.err(), Failures.message(e), e, debug);
+      return Failures.exitCode(e);
+    } finally {
+      Duration left = deadline == 0 ? Main.STOP_TIMEOUT
+          : Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos()));
+      Main.closeVertx(vertx, left);
+      if (deadline != 0) {
+        Main.LOG.info("pipelitd stopped");
+      }
+      finished.countDown();
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: nothing to remove
+        }
+      }
+    }
+  }
+}

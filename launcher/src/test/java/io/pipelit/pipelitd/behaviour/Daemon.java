@@ -1,0 +1,146 @@
+package io.pipelit.pipelitd.behaviour;
+
+import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.http.HttpApiVerticle;
+import io.pipelit.pipelitd.persistence.PersistenceVerticle;
+import io.pipelit.pipelitd.persistence.impl.ApiKeys;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real daemon for behaviour tests: PersistenceVerticle and HttpApiVerticle deployed on a real
+ * SQLite file in a temporary folder, spoken to over real HTTP. Also opens the database file directly
+ * (a second connection) to check what was committed.
+ */
+final class Daemon implements AutoCloseable {
+  final Vertx vertx;
+  final Path databaseFile;
+  final int port;
+  final String adminKey;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private Daemon(Vertx vertx, Path databaseFile, int port, String adminKey) {
+    this.vertx = vertx;
+    this.databaseFile = databaseFile;
+    this.port = port;
+    this.adminKey = adminKey;
+  }
+
+  static Daemon start(Path folder) throws Exception {
+    return start(folder, new JsonObject());
+  }
+
+  static Daemon start(Path folder, JsonObject overrides) throws Exception {
+    Path file = folder.resolve("db.sqlite3");
+    JsonObject config = new JsonObject()
+        .put(ConfigKeys.DATABASE_URL, "sqlite:///" + file.toAbsolutePath())
+        .put(ConfigKeys.HTTP_HOST, "127.0.0.1")
+        .put(ConfigKeys.HTTP_PORT, 0)
+        .put(ConfigKeys.SQLITE_SYNCHRONOUS, "NORMAL")
+        .put("pipelitd.version", "test")
+        .mergeIn(overrides);
+    Vertx vertx = Vertx.vertx();
+    HttpApiVerticle api = new HttpApiVerticle();
+    io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new PersistenceVerticle(), options)
+        .compose(id -> vertx.deployVerticle(api, options))
+        .await(60, TimeUnit.SECONDS);
+    JsonObject setup = vertx.eventBus()
+        .<JsonObject>request(StoreAddresses.SETUP_ADMIN,
+            new JsonObject().put("username", "admin").put("password", "correct horse battery"))
+        .await(60, TimeUnit.SECONDS).body();
+    return new Daemon(vertx, file, api.actualPort(), setup.getString("key"));
+  }
+
+  /** A second connection on the database file, as an outside reader would open it. */
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+  }
+
+  long count(String sql) throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rows = s.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /** A normal (non-admin) user with a key, written straight into the database; returns the key. */
+  String createNormalUser(String username) throws SQLException {
+    String key = ApiKeys.generate();
+    try (Connection c = connect()) {
+      long userId;
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO user_profiles (username, password_hash, role)"
+          + " VALUES (?, '', 'normal')", Statement.RETURN_GENERATED_KEYS)) {
+        s.setString(1, username);
+        s.executeUpdate();
+        try (ResultSet keys = s.getGeneratedKeys()) {
+          keys.next();
+          userId = keys.getLong(1);
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO api_keys (user_id, key, name, prefix, is_active) VALUES (?, ?, 'test', ?, 1)")) {
+        s.setLong(1, userId);
+        s.setString(2, ApiKeys.hash(key));
+        s.setString(3, ApiKeys.prefix(key));
+        s.executeUpdate();
+      }
+    }
+    return key;
+  }
+
+  Response send(String method, String path, String key, String body) throws Exception {
+    return sendAsync(method, path, key, body).get(60, TimeUnit.SECONDS);
+  }
+
+  CompletableFuture<Response> sendAsync(String method, String path, String key, String body) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      builder.header("Content-Type", "application/json");
+    }
+    if (key != null) {
+      builder.header("Authorization", "Bearer " + key);
+    }
+    return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> new Response(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null),
+            r.headers().firstValue("Content-Type").orElse(null), r.body()));
+  }
+
+  Response get(String path) throws Exception {
+    return send("GET", path, adminKey, null);
+  }
+
+  Response post(String path, Object body) throws Exception {
+    return send("POST", path, adminKey, body == null ? null : body.toString());
+  }
+
+  Response patch(String path, Object body) throws Exception {
+    return send("PATCH", path, adminKey, body.toString());
+  }
+
+  Response delete(String path) throws Exception {
+    return send("DELETE", path, adminKey, null);
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await(60, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,192 @@
+package io.pipelit.pipelitd.behaviour;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Execution routes (Pipelit §3.7) and what an engine needs to record a run, over real HTTP. */
+class ExecutionApiTest {
+  @TempDir
+  static Path folder;
+  static Daemon daemon;
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    daemon = Daemon.start(folder);
+  }
+
+  @AfterAll
+  static void stop() {
+    daemon.close();
+  }
+
+  private static String freshWorkflow() throws Exception {
+    String slug = "run-" + SEQUENCE.incrementAndGet();
+    daemon.post("/api/v1/workflows/", new JsonObject().put("name", slug).put("slug", slug));
+    return slug;
+  }
+
+  private static String newExecution(String slug) throws Exception {
+    Response created = daemon.post("/api/v1/executions/", new JsonObject().put("workflow_slug", slug)
+        .put("trigger_payload", new JsonObject().put("text", "hi")));
+    assertEquals(201, created.status(), created.body());
+    return created.json().getString("execution_id");
+  }
+
+  private static Response patch(String id, JsonObject body) throws Exception {
+    return daemon.patch("/api/v1/executions/" + id + "/", body);
+  }
+
+  @Test
+  void recordAWholeRun() throws Exception {
+    String slug = freshWorkflow();
+    Response created = daemon.post("/api/v1/executions/", new JsonObject().put("workflow_slug", slug)
+        .put("trigger_payload", new JsonObject().put("text", "hi")));
+    JsonObject execution = created.json();
+    assertEquals("pending", execution.getString("status"));
+    assertEquals(slug, execution.getString("workflow_slug"));
+    assertTrue(execution.getString("execution_id").matches("[0-9a-f-]{36}"));
+    assertNull(execution.getValue("started_at"));
+    assertEquals(0.0, execution.getDouble("total_cost_usd"));
+    String id = execution.getString("execution_id");
+
+    JsonObject running = patch(id, new JsonObject().put("status", "running")).json();
+    assertEquals("running", running.getString("status"));
+    assertNotNull(running.getString("started_at"), "entering running stamps started_at");
+
+    Response log = daemon.post("/api/v1/executions/" + id + "/logs/", new JsonObject().put("node_id", "agent_1")
+        .put("status", "completed").put("output", new JsonObject().put("output", "hello"))
+        .put("metadata", new JsonObject().put("token_usage", new JsonObject().put("total", 12))).put("duration_ms", 87));
+    assertEquals(201, log.status(), log.body());
+    assertEquals("agent_1", log.json().getString("node_id"));
+    daemon.post("/api/v1/executions/" + id + "/logs/", new JsonObject().put("node_id", "agent_2").put("status", "failed")
+        .put("error", "boom").put("error_code", "ValueError"));
+
+    JsonObject done = patch(id, new JsonObject().put("status", "completed")
+        .put("final_output", new JsonObject().put("output", "hello")).put("total_tokens", 12)
+        .put("total_cost_usd", 0.001234).put("llm_calls", 1)).json();
+    assertEquals("completed", done.getString("status"));
+    assertNotNull(done.getString("completed_at"));
+    assertEquals(12, done.getInteger("total_tokens"));
+    assertEquals(0.001234, done.getDouble("total_cost_usd"), 1e-9);
+
+    JsonObject detail = daemon.get("/api/v1/executions/" + id + "/").json();
+    assertEquals(new JsonObject().put("output", "hello"), detail.getJsonObject("final_output"));
+    assertEquals(new JsonObject().put("text", "hi"), detail.getJsonObject("trigger_payload"));
+    JsonArray logs = detail.getJsonArray("logs");
+    assertEquals(2, logs.size());
+    assertEquals("agent_1", logs.getJsonObject(0).getString("node_id"));
+    assertEquals(87, logs.getJsonObject(0).getInteger("duration_ms"));
+    assertEquals(12, logs.getJsonObject(0).getJsonObject("metadata").getJsonObject("token_usage").getInteger("total"));
+    assertEquals("ValueError", logs.getJsonObject(1).getString("error_code"));
+    assertEquals(new JsonObject(), logs.getJsonObject(1).getJsonObject("metadata"));
+  }
+
+  @Test
+  void onlyLegalStatusTransitions() throws Exception {
+    String id = newExecution(freshWorkflow());
+    assertEquals(409, patch(id, new JsonObject().put("status", "completed")).status(), "pending cannot complete");
+    assertEquals(200, patch(id, new JsonObject().put("status", "running")).status());
+    assertEquals(200, patch(id, new JsonObject().put("status", "interrupted")).status());
+    assertEquals(200, patch(id, new JsonObject().put("status", "running")).status());
+    assertEquals(200, patch(id, new JsonObject().put("status", "failed").put("error_message", "x")).status());
+    Response again = patch(id, new JsonObject().put("status", "running"));
+    assertEquals(409, again.status());
+    assertTrue(again.detail().contains("failed"), again.detail());
+    assertEquals(422, patch(id, new JsonObject().put("status", "exploded")).status());
+    assertEquals("failed", daemon.get("/api/v1/executions/" + id + "/").json().getString("status"));
+  }
+
+  @Test
+  void explicitTimestampsAreKept() throws Exception {
+    String id = newExecution(freshWorkflow());
+    JsonObject running = patch(id, new JsonObject().put("status", "running")
+        .put("started_at", "2026-03-01T10:00:00")).json();
+    assertEquals("2026-03-01T10:00:00.000000+00:00", running.getString("started_at"));
+    JsonObject offset = patch(id, new JsonObject().put("started_at", "2026-03-01T12:00:00+02:00")).json();
+    assertEquals("2026-03-01T10:00:00.000000+00:00", offset.getString("started_at"));
+    assertEquals(422, patch(id, new JsonObject().put("started_at", "yesterday")).status());
+  }
+
+  @Test
+  void cancelIsANoOpOnceFinished() throws Exception {
+    String id = newExecution(freshWorkflow());
+    JsonObject cancelled = daemon.post("/api/v1/executions/" + id + "/cancel/", null).json();
+    assertEquals("cancelled", cancelled.getString("status"));
+    assertNotNull(cancelled.getString("completed_at"));
+    Response again = daemon.post("/api/v1/executions/" + id + "/cancel/", null);
+    assertEquals(200, again.status());
+    assertEquals(cancelled.getString("completed_at"), again.json().getString("completed_at"));
+    assertEquals(404, daemon.post("/api/v1/executions/does-not-exist/cancel/", null).status());
+  }
+
+  @Test
+  void listFiltersByWorkflowAndStatus() throws Exception {
+    String slug = freshWorkflow();
+    String first = newExecution(slug);
+    newExecution(slug);
+    patch(first, new JsonObject().put("status", "running"));
+    JsonObject all = daemon.get("/api/v1/executions/?workflow_slug=" + slug).json();
+    assertEquals(2, all.getLong("total"));
+    assertEquals(first, all.getJsonArray("items").getJsonObject(0).getString("execution_id"),
+        "started executions come first (started_at DESC)");
+    JsonObject running = daemon.get("/api/v1/executions/?workflow_slug=" + slug + "&status=running").json();
+    assertEquals(1, running.getLong("total"));
+    assertEquals(0, daemon.get("/api/v1/executions/?workflow_slug=" + slug + "&status=completed").json().getLong("total"));
+  }
+
+  @Test
+  void batchDeleteRemovesExecutionsAndLogs() throws Exception {
+    String slug = freshWorkflow();
+    String a = newExecution(slug);
+    String b = newExecution(slug);
+    daemon.post("/api/v1/executions/" + a + "/logs/", new JsonObject().put("node_id", "n").put("status", "completed"));
+    assertEquals(204, daemon.post("/api/v1/executions/batch-delete/",
+        new JsonObject().put("execution_ids", new JsonArray().add(a).add("unknown"))).status());
+    assertEquals(404, daemon.get("/api/v1/executions/" + a + "/").status());
+    assertEquals(200, daemon.get("/api/v1/executions/" + b + "/").status());
+    assertEquals(0, daemon.count("SELECT COUNT(*) FROM execution_logs WHERE execution_id = '" + a + "'"));
+  }
+
+  @Test
+  void unknownWorkflowOrExecution() throws Exception {
+    Response noWorkflow = daemon.post("/api/v1/executions/", new JsonObject().put("workflow_slug", "nope"));
+    assertEquals(404, noWorkflow.status());
+    assertEquals("Workflow not found.", noWorkflow.detail());
+    assertEquals(404, daemon.get("/api/v1/executions/nope/").status());
+    assertEquals("Execution not found.", daemon.get("/api/v1/executions/nope/").detail());
+    assertEquals(404, daemon.post("/api/v1/executions/nope/logs/",
+        new JsonObject().put("node_id", "n").put("status", "completed")).status());
+    assertEquals(404, patch("nope", new JsonObject().put("status", "running")).status());
+  }
+
+  @Test
+  void otherUsersExecutionsAreInvisible() throws Exception {
+    String alice = daemon.createNormalUser("alice-exec");
+    String bob = daemon.createNormalUser("bob-exec");
+    daemon.send("POST", "/api/v1/workflows/", alice, "{\"name\":\"a\",\"slug\":\"alice-runs\"}");
+    String id = daemon.send("POST", "/api/v1/executions/", alice, "{\"workflow_slug\":\"alice-runs\"}")
+        .json().getString("execution_id");
+    assertEquals(404, daemon.send("POST", "/api/v1/executions/", bob, "{\"workflow_slug\":\"alice-runs\"}").status());
+    assertEquals(404, daemon.send("GET", "/api/v1/executions/" + id + "/", bob, null).status());
+    assertEquals(404, daemon.send("PATCH", "/api/v1/executions/" + id + "/", bob, "{\"status\":\"running\"}").status());
+    assertEquals(404, daemon.send("POST", "/api/v1/executions/" + id + "/cancel/", bob, null).status());
+    assertEquals(404, daemon.send("POST", "/api/v1/executions/" + id + "/logs/", bob,
+        "{\"node_id\":\"n\",\"status\":\"completed\"}").status());
+    assertEquals(204, daemon.send("POST", "/api/v1/executions/batch-delete/", bob,
+        "{\"execution_ids\":[\"" + id + "\"]}").status());
+    assertEquals(0, daemon.send("GET", "/api/v1/executions/", bob, null).json().getLong("total"));
+    assertEquals("pending", daemon.send("GET", "/api/v1/executions/" + id + "/", alice, null).json().getString("status"));
+  }
+}

@@ -1,0 +1,20 @@
+package io.pipelit.pipelitd.contracts;
+
+/**
+ * Change events published after commit ({@code pipelit.events.*}). At-most-once over the bus.
+ *
+ * <p>Body: {@code {"type": "<event name>", "workflow_slug": "...", "data": {...}}} with Pipelit's event
+ * names: {@code workflow_updated}, {@code workflow_deleted}, {@code node_created}, {@code node_updated},
+ * {@code node_deleted}, {@code edge_created}, {@code edge_updated}, {@code edge_deleted},
+ * {@code execution_created}, {@code execution_updated}, {@code execution_cancelled}.
+ */
+public final class EventAddresses {
+  private EventAddresses() {}
+
+  public static final String WORKFLOW_PREFIX = "pipelit.events.workflow.";
+
+  /** The address on which changes of one workflow (and its nodes, edges and executions) are published. */
+  public static String workflow(String slug) {
+    return WORKFLOW_PREFIX + slug;
+  }
+}

@@ -1,0 +1,62 @@
+package io.pipelit.pipelitd.contracts.config;
+
+import java.util.List;
+
+/**
+ * Every configuration key pipelitd reads, in one place. The same names are used in
+ * {@code conf/pipelitd.json}, in {@code .env}, in the environment and (lower-cased, with dashes) as
+ * command-line flags. Defaults live in the launcher's bundled {@code pipelitd-defaults.json} and are
+ * repeated here as constants for code that reads a key without a launcher (tests, tools).
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  /** {@code sqlite:///relative/path}, {@code sqlite:////absolute/path} or {@code postgresql://...}. */
+  public static final String DATABASE_URL = "DATABASE_URL";
+  public static final String DEFAULT_DATABASE_URL = "sqlite:///platform/db.sqlite3";
+
+  /** Address the HTTP API binds to. Loopback by default: put a TLS proxy in front for remote use. */
+  public static final String HTTP_HOST = "PIPELITD_HTTP_HOST";
+  public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+
+  /** HTTP port; 0 picks a free port (tests). */
+  public static final String HTTP_PORT = "PIPELITD_HTTP_PORT";
+  public static final int DEFAULT_HTTP_PORT = 8000;
+
+  /** Largest accepted request body in bytes; larger bodies get 413. Default 10 MiB. */
+  public static final String HTTP_MAX_BODY_BYTES = "PIPELITD_HTTP_MAX_BODY_BYTES";
+  public static final long DEFAULT_HTTP_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+  /** Writes that may wait for the SQLite writer; one more is refused with OVERLOADED (HTTP 503). */
+  public static final String WRITE_QUEUE_CAPACITY = "PIPELITD_WRITE_QUEUE_CAPACITY";
+  public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
+
+  /** Most queued writes the SQLite writer groups into one transaction (group commit). */
+  public static final String WRITE_BATCH_SIZE = "PIPELITD_WRITE_BATCH_SIZE";
+  public static final int DEFAULT_WRITE_BATCH_SIZE = 256;
+
+  /** Read-only SQLite connections (and the threads that use them). */
+  public static final String READ_POOL_SIZE = "PIPELITD_READ_POOL_SIZE";
+  public static final int DEFAULT_READ_POOL_SIZE = 4;
+
+  /**
+   * SQLite {@code PRAGMA synchronous}: {@code FULL} (default; an acknowledged write survives power
+   * loss), {@code NORMAL} (survives a process crash, may lose the last commits on power loss) or
+   * {@code OFF} (tests and benchmarks only).
+   */
+  public static final String SQLITE_SYNCHRONOUS = "PIPELITD_SQLITE_SYNCHRONOUS";
+  public static final String DEFAULT_SQLITE_SYNCHRONOUS = "FULL";
+
+  /** How long a SQLite connection waits for a lock held by another process, in milliseconds. */
+  public static final String SQLITE_BUSY_TIMEOUT_MS = "PIPELITD_SQLITE_BUSY_TIMEOUT_MS";
+  public static final int DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+  /** Apply pending migrations at start ({@code true}); {@code run --no-migrate} sets it to false. */
+  public static final String MIGRATE_ON_START = "PIPELITD_MIGRATE_ON_START";
+  public static final boolean DEFAULT_MIGRATE_ON_START = true;
+
+  /** Every key above: the environment and .env stores read only these. */
+  public static final List<String> ALL = List.of(
+      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
+      READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, MIGRATE_ON_START);
+}

@@ -1,0 +1,177 @@
+package io.pipelit.pipelitd.persistence.impl;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.StoreException;
+import io.pipelit.pipelitd.storage.Database;
+import io.pipelit.pipelitd.storage.Dialect;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Bearer-key authentication and the first admin user (the CLI's {@code setup}). */
+public final class AuthStore {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthStore.class);
+  /** Pipelit updates {@code last_used_at} at most once a minute per key; so do we. */
+  private static final Duration LAST_USED_DEBOUNCE = Duration.ofMinutes(1);
+  /** bcrypt cost factor: about 0.2 s per hash on these machines. */
+  private static final int BCRYPT_COST = 12;
+  static final int PASSWORD_MIN = 8;
+  /** bcrypt only reads the first 72 bytes; longer passwords would silently collide. */
+  static final int PASSWORD_MAX_BYTES = 72;
+
+  private final Vertx vertx;
+  private final Database db;
+  private final Dialect dialect;
+  private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
+
+  public AuthStore(Vertx vertx, Database db) {
+    this.vertx = vertx;
+    this.db = db;
+    this.dialect = db.dialect();
+  }
+
+  /** {@code {"key"}} → {@code {"user_id", "username", "role", "key_id"}}, or UNAUTHENTICATED. */
+  public Future<JsonObject> authenticate(JsonObject request) {
+    Object key = request.getValue("key");
+    if (!(key instanceof String text) || text.isEmpty() || text.length() > 512) {
+      throw new StoreException(ErrorCode.UNAUTHENTICATED, "Invalid or missing API key.");
+    }
+    String digest = ApiKeys.hash(text);
+    return db.read(c -> {
+      try (PreparedStatement statement = c.prepareStatement("SELECT k.id, k.user_id, k.is_active, k.expires_at,"
+          + " k.last_used_at, u.username, u.role FROM api_keys k JOIN user_profiles u ON u.id = k.user_id"
+          + " WHERE k.key = ?")) {
+        statement.setString(1, digest);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (!rows.next()) {
+            throw new StoreException(ErrorCode.UNAUTHENTICATED, "Invalid or missing API key.");
+          }
+          if (!dialect.getBoolean(rows, "is_active")) {
+            throw new StoreException(ErrorCode.UNAUTHENTICATED, "API key has been revoked.");
+          }
+          Instant expiresAt = dialect.getTimestamp(rows, "expires_at");
+          if (expiresAt != null && expiresAt.isBefore(Instant.now())) {
+            throw new StoreException(ErrorCode.UNAUTHENTICATED, "API key has expired.");
+          }
+          return new KeyRow(rows.getLong("id"), rows.getLong("user_id"), rows.getString("username"),
+              rows.getString("role"), dialect.getTimestamp(rows, "last_used_at"));
+        }
+      }
+    }).map(row -> {
+      touchLastUsed(row);
+      return new JsonObject().put("user_id", row.userId()).put("username", row.username())
+          .put("role", row.role()).put("key_id", row.keyId());
+    });
+  }
+
+  private record KeyRow(long keyId, long userId, String username, String role, Instant lastUsedAt) {}
+
+  /** Best effort: a failed update never fails the request it rides on. */
+  private void touchLastUsed(KeyRow row) {
+    Instant now = Instant.now();
+    Instant threshold = now.minus(LAST_USED_DEBOUNCE);
+    if (row.lastUsedAt() != null && row.lastUsedAt().isAfter(threshold)) {
+      return;
+    }
+    Instant previous = lastUsedWritten.get(row.keyId());
+    if (previous != null && previous.isAfter(threshold)) {
+      return; // already queued within the minute by a concurrent request
+    }
+    lastUsedWritten.put(row.keyId(), now);
+    db.write(c -> {
+      try (PreparedStatement statement = c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
+        dialect.setTimestamp(statement, 1, now);
+        statement.setLong(2, row.keyId());
+        return statement.executeUpdate();
+      }
+    }).onFailure(e -> LOG.debug("last_used_at update skipped for key {}: {}", row.keyId(), e.getMessage()));
+  }
+
+  /**
+   * {@code {"username", "password", "first_name"?, "last_name"?}} → {@code {"user", "key"}}. Creates the
+   * first admin and a key named "default"; CONFLICT when an admin exists already.
+   */
+  public Future<JsonObject> setupAdmin(JsonObject request) {
+    String username = Fields.requiredString(request, "username", 150);
+    if (!username.equals(username.strip()) || username.chars().anyMatch(Character::isISOControl)) {
+      throw StoreException.validation("username: must not start or end with spaces or contain control characters");
+    }
+    String password = Fields.requiredString(request, "password", 1_000);
+    if (password.length() < PASSWORD_MIN) {
+      throw StoreException.validation("password: must be at least " + PASSWORD_MIN + " characters");
+    }
+    if (password.getBytes(StandardCharsets.UTF_8).length > PASSWORD_MAX_BYTES) {
+      throw StoreException.validation("password: must be at most " + PASSWORD_MAX_BYTES + " bytes");
+    }
+    String firstName = Fields.optionalString(request, "first_name", 150, "");
+    String lastName = Fields.optionalString(request, "last_name", 150, "");
+    String key = ApiKeys.generate();
+    return vertx.executeBlocking(() -> BCrypt.with(BCrypt.Version.VERSION_2B)
+            .hashToString(BCRYPT_COST, password.toCharArray()), false)
+        .compose(hash -> db.write(c -> {
+          if (exists(c, "SELECT 1 FROM user_profiles WHERE role = 'admin'", null)) {
+            throw StoreException.conflict("An admin user already exists.");
+          }
+          if (exists(c, "SELECT 1 FROM user_profiles WHERE username = ?", username)) {
+            throw StoreException.conflict("Username already exists.");
+          }
+          Instant now = Instant.now();
+          long userId;
+          try (PreparedStatement statement = c.prepareStatement("INSERT INTO user_profiles (username, password_hash,"
+              + " first_name, last_name, github_username, gitlab_username, created_at, role, mfa_enabled)"
+              + " VALUES (?, ?, ?, ?, '', '', ?, 'admin', ?)", new String[] {"id"})) {
+            statement.setString(1, username);
+            statement.setString(2, hash);
+            statement.setString(3, firstName);
+            statement.setString(4, lastName);
+            dialect.setTimestamp(statement, 5, now);
+            dialect.setBoolean(statement, 6, false);
+            statement.executeUpdate();
+            userId = WorkflowStore.generatedId(statement);
+          }
+          insertKey(c, userId, key, "default", now);
+          return new JsonObject()
+              .put("user", new JsonObject().put("id", userId).put("username", username).put("role", Identity.ADMIN)
+                  .put("first_name", firstName).put("last_name", lastName).put("created_at", Rows.iso(now))
+                  .put("mfa_enabled", false).put("key_count", 1))
+              .put("key", key);
+        }));
+  }
+
+  private void insertKey(Connection c, long userId, String key, String name, Instant now) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement("INSERT INTO api_keys (user_id, key, name, prefix,"
+        + " created_at, is_active) VALUES (?, ?, ?, ?, ?, ?)")) {
+      statement.setLong(1, userId);
+      statement.setString(2, ApiKeys.hash(key));
+      statement.setString(3, name);
+      statement.setString(4, ApiKeys.prefix(key));
+      dialect.setTimestamp(statement, 5, now);
+      dialect.setBoolean(statement, 6, true);
+      statement.executeUpdate();
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, String parameter) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.pipelit.pipelitd.storage;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * What differs between SQLite and PostgreSQL, in one place, so repositories never test for the backend.
+ * Timestamps are UTC instants; JSON columns hold JSON text (SQL NULL and the text {@code null} both
+ * read as null); booleans are real booleans in Java.
+ */
+public interface Dialect {
+
+  /** "sqlite" or "postgresql": also the Flyway location suffix {@code db/migration/<name>}. */
+  String name();
+
+  void setTimestamp(PreparedStatement statement, int index, Instant value) throws SQLException;
+
+  /** The instant in a column, or null. Accepts Pipelit's text forms on SQLite. */
+  Instant getTimestamp(ResultSet rows, String column) throws SQLException;
+
+  /** Binds JSON text (or SQL NULL when {@code json} is null). */
+  void setJson(PreparedStatement statement, int index, String json) throws SQLException;
+
+  /** JSON text of a column, or null for SQL NULL. */
+  String getJson(ResultSet rows, String column) throws SQLException;
+
+  void setBoolean(PreparedStatement statement, int index, boolean value) throws SQLException;
+
+  boolean getBoolean(ResultSet rows, String column) throws SQLException;
+
+  /** True when an exception is a unique or primary-key violation. */
+  boolean isUniqueViolation(SQLException e);
+
+  /** True when an exception is a foreign-key violation. */
+  boolean isForeignKeyViolation(SQLException e);
+}

@@ -1,0 +1,125 @@
+package io.pipelit.pipelitd.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Flyway migrations of one database, with pipelitd's settings: migration names validated, no baseline
+ * on migrate (adopting an existing database is an explicit {@code baseline} command), clean disabled.
+ * Every method is blocking: call it from a worker or before Vert.x starts serving.
+ *
+ * <p>Failures come out as {@link IllegalStateException} with a readable message (Flyway's own, which
+ * names the migration and never the password) and the {@code FlywayException} as cause.
+ */
+public final class FlywayRunner {
+
+  /**
+   * What {@link #migrate()} did.
+   *
+   * @param applied       migrations applied by this call (0 when the schema was up to date)
+   * @param targetVersion schema version after the call, or null when there is none
+   */
+  public record MigrateResult(int applied, String targetVersion) {}
+
+  private final Flyway flyway;
+  private final String description;
+
+  private FlywayRunner(DataSource dataSource, List<String> locations, String description) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    if (locations == null || locations.isEmpty()) {
+      throw new IllegalArgumentException("at least one migration location is needed");
+    }
+    this.description = description;
+    this.flyway = Flyway.configure(FlywayRunner.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations(locations.toArray(String[]::new))
+        .validateMigrationNaming(true)
+        .baselineOnMigrate(false)
+        .cleanDisabled(true)
+        .load();
+  }
+
+  /**
+   * Migrations of a SQLite file (created, with its parent directories, if missing). Connections have
+   * foreign keys enforced, WAL and a 5 s busy timeout, as the daemon's own connections do, so a migration
+   * cannot leave rows that break foreign keys.
+   *
+   * @param locations Flyway locations such as {@code classpath:db/migration/sqlite}
+   */
+  public static FlywayRunner forSqlite(Path file, List<String> locations) {
+    Path absolute = file.toAbsolutePath().normalize();
+    try {
+      if (absolute.getParent() != null) {
+        Files.createDirectories(absolute.getParent());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot create the directory of " + absolute + ": " + e.getMessage(), e);
+    }
+    SQLiteDataSource dataSource = new SQLiteDataSource(SqliteConnections.config("FULL", 5_000));
+    dataSource.setUrl(SqliteConnections.jdbcUrl(absolute));
+    return new FlywayRunner(dataSource, locations, "SQLite " + absolute);
+  }
+
+  /**
+   * Migrations through any DataSource (PostgreSQL).
+   *
+   * @param description for messages, without secrets, e.g. {@link DatabaseUrl#describe()}
+   */
+  public static FlywayRunner forDataSource(DataSource dataSource, List<String> locations, String description) {
+    return new FlywayRunner(dataSource, locations, description);
+  }
+
+  /** Applies every pending migration, each in its own transaction. */
+  public MigrateResult migrate() {
+    try {
+      org.flywaydb.core.api.output.MigrateResult result = flyway.migrate();
+      String target = result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion();
+      return new MigrateResult(result.migrationsExecuted, target);
+    } catch (FlywayException e) {
+      throw failure("migrate", e);
+    }
+  }
+
+  /** Migrations found in the locations but not applied yet. */
+  public int pendingCount() {
+    try {
+      return flyway.info().pending().length;
+    } catch (FlywayException e) {
+      throw failure("inspect", e);
+    }
+  }
+
+  /** The version of the last applied migration, or null on a database without migrations. */
+  public String currentVersion() {
+    try {
+      MigrationInfo current = flyway.info().current();
+      return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+    } catch (FlywayException e) {
+      throw failure("inspect", e);
+    }
+  }
+
+  /**
+   * Checks applied migrations against the files (checksums, missing or unknown versions) and that none
+   * is pending.
+   */
+  public void validate() {
+    try {
+      flyway.validate();
+    } catch (FlywayException e) {
+      throw failure("validate", e);
+    }
+  }
+
+  private IllegalStateException failure(String action, FlywayException e) {
+    return new IllegalStateException("Cannot " + action + " the schema of " + description + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,66 @@
+package io.pipelit.pipelitd.storage;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Opens SQLite connections with pipelitd's settings. PRAGMAs are per connection, so every connection is
+ * configured here through {@link SQLiteConfig}, never by a one-off statement elsewhere.
+ */
+final class SqliteConnections {
+
+  private SqliteConnections() {}
+
+  /** {@code jdbc:sqlite:/abs/path}. sqlite-jdbc reads URL parameters after a '?', so a path must not hold one. */
+  static String jdbcUrl(Path file) {
+    String path = file.toAbsolutePath().normalize().toString();
+    if (path.indexOf('?') >= 0) {
+      throw new IllegalArgumentException("a SQLite file path must not contain '?'");
+    }
+    return "jdbc:sqlite:" + path;
+  }
+
+  /** WAL, foreign keys on, busy timeout and synchronous as configured. */
+  static SQLiteConfig config(String synchronous, int busyTimeoutMs) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout(busyTimeoutMs);
+    // setPragma rather than setSynchronous: SynchronousMode has no EXTRA.
+    config.setPragma(SQLiteConfig.Pragma.SYNCHRONOUS, synchronous);
+    return config;
+  }
+
+  /** The writer's connection, in auto-commit mode: the writer issues BEGIN IMMEDIATE / COMMIT itself. */
+  static Connection openWriter(SqliteOptions options) throws SQLException {
+    return config(options.synchronous(), options.busyTimeoutMs()).createConnection(jdbcUrl(options.file()));
+  }
+
+  /** A read connection: opened read-only and with {@code query_only}, so a stray write fails loudly. */
+  static Connection openReader(SqliteOptions options) throws SQLException {
+    SQLiteConfig config = config(options.synchronous(), options.busyTimeoutMs());
+    config.setReadOnly(true);
+    Connection connection = config.createConnection(jdbcUrl(options.file()));
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA query_only = 1");
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+    return connection;
+  }
+
+  static void closeQuietly(Connection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Nothing to do: the connection is gone either way.
+    }
+  }
+}

@@ -1,0 +1,385 @@
+package io.pipelit.pipelitd.storage;
+
+import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.StoreException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single SQLite writer: one platform thread owning one auto-commit JDBC connection, fed by a bounded
+ * queue. It groups queued writes into one {@code BEGIN IMMEDIATE} ... {@code COMMIT} (group commit),
+ * runs each under its own SAVEPOINT, and answers callers only after the COMMIT, one hop per caller
+ * context. Plain sqlite-jdbc on purpose: vertx-jdbc-client 5.0.x leaves pooled connections in
+ * manual-commit mode after a transaction and later writes are silently lost (DESIGN.md, Known traps).
+ *
+ * <p>Only the writer thread touches the connection, the statement cache and the counters.
+ */
+final class SqliteWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteWriter.class);
+
+  static final String THREAD_NAME = "pipelitd-sqlite-writer";
+
+  /** Wakes the thread when close() finds the queue empty; never run. */
+  private static final Task<Void> WAKE_UP = new Task<>(c -> null, null, false);
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final Statement control;
+  private final StatementCache statements;
+  private final ArrayBlockingQueue<Task<?>> queue;
+  private final int batchSize;
+  private final String description;
+  private final Runnable beforeCheckpoint;
+  private final Thread thread;
+  private final Promise<Void> stopped = Promise.promise();
+
+  /** Admission: write() holds the read side while offering, close() the write side to flip closing. */
+  private final ReentrantReadWriteLock admission = new ReentrantReadWriteLock();
+  private volatile boolean closing;
+
+  // Written by the writer thread only; volatile so that stats() reads fresh values.
+  private volatile long committedWrites;
+  private volatile long failedWrites;
+  private volatile long commits;
+  private volatile long failedBatches;
+
+  /**
+   * @param beforeCheckpoint run on the writer thread once the queue is drained, before the final WAL
+   *                         checkpoint (closes the read pool so that the checkpoint can truncate the WAL)
+   */
+  SqliteWriter(Vertx vertx, Connection connection, int queueCapacity, int batchSize, String description,
+      Runnable beforeCheckpoint) throws SQLException {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.control = connection.createStatement();
+    this.statements = StatementCache.register(connection);
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.batchSize = batchSize;
+    this.description = description;
+    this.beforeCheckpoint = beforeCheckpoint;
+    this.thread = new Thread(this::run, THREAD_NAME);
+    // Daemon: durability never depends on this thread outliving main (an unacknowledged write is not
+    // promised), and a forgotten close() must not keep the JVM alive. close() is the graceful path.
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Queues work for the next batch (or, when {@code exclusive}, to run alone outside a transaction). */
+  <T> Future<T> submit(SqlWork<T> work, boolean exclusive) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      context = vertx.getOrCreateContext();
+    }
+    Task<T> task = new Task<>(work, context, exclusive);
+    ReentrantReadWriteLock.ReadLock lock = admission.readLock();
+    lock.lock();
+    try {
+      if (closing) {
+        return Future.failedFuture(new StoreException(ErrorCode.UNAVAILABLE, "pipelitd is shutting down"));
+      }
+      if (!queue.offer(task)) {
+        return Future.failedFuture(
+            new StoreException(ErrorCode.OVERLOADED, "The write queue is full; retry shortly."));
+      }
+    } finally {
+      lock.unlock();
+    }
+    return task.promise.future();
+  }
+
+  int queueDepth() {
+    return queue.size();
+  }
+
+  SqliteDatabase.Stats stats() {
+    return new SqliteDatabase.Stats(committedWrites, failedWrites, commits, failedBatches, queue.size());
+  }
+
+  /** Refuses new work; the thread commits what is queued, checkpoints, closes, then completes this. */
+  Future<Void> close() {
+    ReentrantReadWriteLock.WriteLock lock = admission.writeLock();
+    lock.lock();
+    try {
+      if (!closing) {
+        closing = true;
+        // If the queue is full the thread is busy anyway and will see `closing` once it is drained.
+        queue.offer(WAKE_UP);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return stopped.future();
+  }
+
+  private void run() {
+    List<Task<?>> batch = new ArrayList<>(Math.min(batchSize, 1024));
+    try {
+      while (!(closing && queue.isEmpty())) {
+        Task<?> first = queue.take();
+        if (first == WAKE_UP) {
+          continue;
+        }
+        if (first.exclusive) {
+          runExclusive(first);
+          continue;
+        }
+        batch.add(first);
+        // One consumer, so peek-then-poll is safe. Stop before an exclusive task: it runs between batches.
+        Task<?> next;
+        while (batch.size() < batchSize && (next = queue.peek()) != null && !next.exclusive) {
+          queue.poll();
+          if (next != WAKE_UP) {
+            batch.add(next);
+          }
+        }
+        runBatch(batch);
+        batch.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.error("The SQLite writer of {} was interrupted; failing queued writes", description);
+    } catch (RuntimeException | Error e) {
+      // runBatch and runExclusive catch everything; reaching this is a bug, but callers must not hang.
+      LOG.error("The SQLite writer of {} stopped unexpectedly", description, e);
+      failAll(batch, unavailable("the database writer stopped"));
+    } finally {
+      shutdown();
+    }
+  }
+
+  private void runBatch(List<Task<?>> batch) {
+    try {
+      begin();
+    } catch (SQLException e) {
+      LOG.error("BEGIN IMMEDIATE failed on {}; failing a batch of {} writes", description, batch.size(), e);
+      failBatch(batch, e);
+      return;
+    }
+    try {
+      for (Task<?> task : batch) {
+        runInSavepoint(task);
+      }
+      control.execute("COMMIT");
+    } catch (SQLException | RuntimeException | Error e) {
+      // A savepoint command or COMMIT failed (or the JVM ran out of something): the whole batch is lost.
+      LOG.error("A write batch of {} failed on {}; rolled back", batch.size(), description, e);
+      rollbackQuietly();
+      failBatch(batch, e);
+      return;
+    }
+    long failed = 0;
+    for (Task<?> task : batch) {
+      if (task.failure != null) {
+        failed++;
+      }
+    }
+    commits++;
+    committedWrites += batch.size() - failed;
+    failedWrites += failed;
+    completeAll(batch);
+  }
+
+  /** BEGIN IMMEDIATE; heals a transaction left open by an exclusive work instead of failing forever. */
+  private void begin() throws SQLException {
+    try {
+      control.execute("BEGIN IMMEDIATE");
+    } catch (SQLException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("within a transaction")) {
+        throw e;
+      }
+      LOG.error("A transaction was left open on the SQLite writer of {} (by an exclusive work); rolling it back",
+          description);
+      control.execute("ROLLBACK");
+      control.execute("BEGIN IMMEDIATE");
+    }
+  }
+
+  /**
+   * Runs one task under SAVEPOINT w. A failing work is rolled back to its savepoint and keeps its own
+   * exception; only a failure of the savepoint commands themselves escapes (and fails the batch).
+   */
+  private void runInSavepoint(Task<?> task) throws SQLException {
+    control.execute("SAVEPOINT w");
+    try {
+      task.run(connection);
+      control.execute("RELEASE w");
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      task.failure = e;
+      control.execute("ROLLBACK TO w");
+      control.execute("RELEASE w");
+    } finally {
+      statements.afterWork();
+    }
+  }
+
+  private void runExclusive(Task<?> task) {
+    try {
+      task.run(connection);
+    } catch (VirtualMachineError e) {
+      LOG.error("An exclusive database operation failed on {}", description, e);
+      task.failure = unavailable("database operation failed: " + e.getClass().getSimpleName());
+    } catch (Throwable e) {
+      task.failure = e;
+    } finally {
+      statements.afterWork();
+    }
+    dispatch(task.context, List.of(task));
+  }
+
+  /** Fails every task after a batch-level failure; a task whose own work failed keeps its own error. */
+  private void failBatch(List<Task<?>> batch, Throwable cause) {
+    failedBatches++;
+    failedWrites += batch.size();
+    String detail = cause instanceof SQLException && cause.getMessage() != null
+        ? cause.getMessage()
+        : cause.getClass().getSimpleName();
+    StoreException failure = unavailable("database write failed: " + detail);
+    for (Task<?> task : batch) {
+      if (task.failure == null) {
+        task.failure = failure;
+      }
+    }
+    completeAll(batch);
+  }
+
+  private void failAll(List<Task<?>> tasks, StoreException failure) {
+    for (Task<?> task : tasks) {
+      if (task != WAKE_UP && !task.dispatched) {
+        task.failure = failure;
+        dispatch(task.context, List.of(task));
+      }
+    }
+  }
+
+  /**
+   * Answers the callers: one {@code runOnContext} per distinct context, completing that context's tasks
+   * in batch (= commit) order, so a caller sees its own writes acknowledged in order.
+   */
+  private static void completeAll(List<Task<?>> batch) {
+    if (batch.size() == 1) {
+      dispatch(batch.get(0).context, List.of(batch.get(0)));
+      return;
+    }
+    Map<Context, List<Task<?>>> byContext = new LinkedHashMap<>();
+    for (Task<?> task : batch) {
+      byContext.computeIfAbsent(task.context, c -> new ArrayList<>()).add(task);
+    }
+    byContext.forEach(SqliteWriter::dispatch);
+  }
+
+  /** Completes {@code tasks}, in order, on {@code context}; directly here if the context is gone. */
+  private static void dispatch(Context context, List<Task<?>> tasks) {
+    for (Task<?> task : tasks) {
+      task.dispatched = true;
+    }
+    try {
+      context.runOnContext(v -> tasks.forEach(Task::complete));
+    } catch (RuntimeException e) {
+      // Vert.x is closing and refuses new tasks: answering on this thread beats leaving callers hanging.
+      LOG.debug("Completing {} writes on the writer thread: {}", tasks.size(), e.toString());
+      tasks.forEach(Task::complete);
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      control.execute("ROLLBACK");
+    } catch (SQLException e) {
+      // SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR...): "no transaction is active".
+      LOG.debug("ROLLBACK after a failed batch on {}: {}", description, e.getMessage());
+    }
+  }
+
+  private void shutdown() {
+    ReentrantReadWriteLock.WriteLock lock = admission.writeLock();
+    lock.lock();
+    try {
+      closing = true;
+    } finally {
+      lock.unlock();
+    }
+    // Normally empty: the loop exits only once the queue is drained. Not so after an interrupt or a bug.
+    List<Task<?>> left = new ArrayList<>();
+    queue.drainTo(left);
+    failAll(left, unavailable("pipelitd is shutting down"));
+    try {
+      beforeCheckpoint.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing the readers of {} failed", description, e);
+    }
+    checkpoint();
+    statements.close();
+    try {
+      control.close();
+    } catch (SQLException ignored) {
+      // Closing the connection below frees it too.
+    }
+    SqliteConnections.closeQuietly(connection);
+    LOG.info("Closed {}: {} writes committed in {} transactions", description, committedWrites, commits);
+    stopped.complete();
+  }
+
+  /** Best effort: folds the WAL back into the database file and truncates it, for a tidy stop. */
+  private void checkpoint() {
+    try (ResultSet result = control.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+      if (result.next() && result.getInt(1) != 0) {
+        LOG.info("WAL checkpoint of {} could not complete (a reader is still active)", description);
+      }
+    } catch (SQLException e) {
+      LOG.warn("WAL checkpoint of {} failed: {}", description, e.getMessage());
+    }
+  }
+
+  private static StoreException unavailable(String detail) {
+    return new StoreException(ErrorCode.UNAVAILABLE, detail);
+  }
+
+  /** One queued work, its caller's context and its outcome (set on the writer thread). */
+  private static final class Task<T> {
+    final SqlWork<T> work;
+    final Context context;
+    final boolean exclusive;
+    final Promise<T> promise = Promise.promise();
+    T result;
+    Throwable failure;
+    boolean dispatched;
+
+    Task(SqlWork<T> work, Context context, boolean exclusive) {
+      this.work = work;
+      this.context = context;
+      this.exclusive = exclusive;
+    }
+
+    void run(Connection connection) throws SQLException {
+      result = work.run(connection);
+    }
+
+    /** Runs on the caller's context; the writer thread's writes are visible through runOnContext. */
+    void complete() {
+      if (failure == null) {
+        promise.tryComplete(result);
+      } else {
+        promise.tryFail(failure);
+      }
+    }
+  }
+}

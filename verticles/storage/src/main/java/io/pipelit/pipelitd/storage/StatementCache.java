@@ -1,0 +1,104 @@
+package io.pipelit.pipelitd.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prepared statements of one connection owned by a {@link SqliteDatabase}, reused across works.
+ *
+ * <p>Not thread-safe, and it needs no locking: a connection (and so its cache) is used by one thread
+ * at a time, the writer thread or the read worker that borrowed it. After each work,
+ * {@link #afterWork()} closes the result sets left open and clears the parameters: on SQLite a
+ * statement left un-reset keeps its read transaction open, which pins the WAL snapshot (later reads on
+ * that connection would see stale data) and blocks checkpoints.
+ */
+final class StatementCache {
+
+  /** Distinct statements kept per connection; the least recently used beyond this are closed. */
+  static final int MAX_STATEMENTS = 256;
+
+  /** Connection (identity: sqlite-jdbc does not override equals) to its cache. */
+  private static final Map<Connection, StatementCache> REGISTRY = new ConcurrentHashMap<>();
+
+  private final Connection connection;
+  private final LinkedHashMap<String, PreparedStatement> statements = new LinkedHashMap<>(64, 0.75f, true);
+  private final List<PreparedStatement> used = new ArrayList<>();
+
+  private StatementCache(Connection connection) {
+    this.connection = connection;
+  }
+
+  static StatementCache register(Connection connection) {
+    StatementCache cache = new StatementCache(connection);
+    REGISTRY.put(connection, cache);
+    return cache;
+  }
+
+  static StatementCache of(Connection connection) {
+    return REGISTRY.get(connection);
+  }
+
+  PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null || statement.isClosed()) {
+      // A caller may have closed a cached statement by mistake: prepare it again rather than fail.
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    }
+    used.add(statement);
+    return statement;
+  }
+
+  /** Resets every statement handed out since the last call, then trims the cache. */
+  void afterWork() {
+    if (used.isEmpty()) {
+      return;
+    }
+    for (PreparedStatement statement : used) {
+      try {
+        if (!statement.isClosed()) {
+          // sqlite-jdbc: getMoreResults() closes the open result set and resets the statement while
+          // keeping it prepared (getResultSet() would throw "ResultSet already requested").
+          statement.getMoreResults();
+          statement.clearParameters();
+        }
+      } catch (SQLException e) {
+        statements.values().remove(statement);
+        closeQuietly(statement);
+      }
+    }
+    used.clear();
+    Iterator<PreparedStatement> eldest = statements.values().iterator();
+    while (statements.size() > MAX_STATEMENTS && eldest.hasNext()) {
+      closeQuietly(eldest.next());
+      eldest.remove();
+    }
+  }
+
+  /** Closes every statement and forgets the connection; call before closing the connection. */
+  void close() {
+    REGISTRY.remove(connection, this);
+    statements.values().forEach(StatementCache::closeQuietly);
+    statements.clear();
+    used.clear();
+  }
+
+  int size() {
+    return statements.size();
+  }
+
+  private static void closeQuietly(PreparedStatement statement) {
+    try {
+      statement.close();
+    } catch (SQLException ignored) {
+      // Closing a statement only frees native memory; nothing to recover.
+    }
+  }
+}

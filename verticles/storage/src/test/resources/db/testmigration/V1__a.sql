@@ -1,0 +1,4 @@
+CREATE TABLE parent (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);

@@ -1,0 +1,6 @@
+CREATE TABLE child (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE,
+  created_at DATETIME NOT NULL DEFAULT (CURRENT_TIMESTAMP)
+);
+INSERT INTO parent (id, name) VALUES (1, 'first');
