@@ -113,7 +113,9 @@ public final class ConfigLoader {
       parsed = DatabaseUrl.parse(url, workingDir.toAbsolutePath());
     } catch (IllegalArgumentException e) {
       String detail = e.getMessage() == null ? "cannot be parsed" : redact(e.getMessage(), url);
-      throw new ConfigException(ConfigKeys.DATABASE_URL, "is not valid: " + detail);
+      String prefix = ConfigKeys.DATABASE_URL + " ";
+      throw new ConfigException(ConfigKeys.DATABASE_URL,
+          detail.startsWith(prefix) ? detail.substring(prefix.length()) : "is not valid: " + detail);
     }
     if (parsed.backend() == DatabaseUrl.Backend.SQLITE && !url.startsWith("sqlite:////")) {
       json.put(ConfigKeys.DATABASE_URL, absoluteSqliteUrl(url, parsed));

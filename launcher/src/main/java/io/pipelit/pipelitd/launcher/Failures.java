@@ -122,6 +122,9 @@ final class Failures {
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
         return "the store did not answer in time";
       }
+      if (ErrorCode.fromValue(reply.failureCode()) == ErrorCode.INTERNAL) {
+        return "internal error in the store (details in the log above): " + oneLine(reply.getMessage());
+      }
     }
     Throwable t = failure;
     while ((t instanceof WrappedCheckedException || blank(t.getMessage())) && t.getCause() != null

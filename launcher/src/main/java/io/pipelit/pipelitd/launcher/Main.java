@@ -36,12 +36,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.Provider.class,
     synopsisSubcommandLabel = "COMMAND",
+    exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {RunCommand.class, SetupCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",
-        "Configuration, lowest to highest precedence: bundled defaults < conf/pipelitd.json (or --conf FILE)"
-            + " < .env in the working directory < environment variables < command-line flags.",
+        "Configuration, lowest to highest precedence (see conf/.env.example):",
+        "  defaults < conf/pipelitd.json (or --conf FILE) < .env < environment < flags",
         "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error."})
 public final class Main implements Callable<Integer> {
   static final Logger LOG = LoggerFactory.getLogger("pipelitd");
@@ -92,8 +94,17 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(new Main(context));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(context.out(), StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(context.err(), StandardCharsets.UTF_8), true));
-    commandLine.setExitCodeOnInvalidInput(ExitCodes.USAGE);
-    commandLine.setExitCodeOnExecutionException(ExitCodes.FAILURE);
+    // Usage errors: one "pipelitd: ..." line, picocli's suggestions if any, then the usage, on stderr.
+    commandLine.setParameterExceptionHandler((failure, args) -> {
+      CommandLine where = failure.getCommandLine();
+      PrintWriter err = where.getErr();
+      String message = Failures.oneLine(failure.getMessage());
+      err.println("pipelitd: " + (message.startsWith("Error: ") ? message.substring(7) : message));
+      CommandLine.UnmatchedArgumentException.printSuggestions(failure, err);
+      where.usage(err, where.getColorScheme());
+      err.flush();
+      return where.getCommandSpec().exitCodeOnInvalidInput();
+    });
     commandLine.setExecutionExceptionHandler((failure, cmd, parseResult) -> {
       Failures.report(context.err(), Failures.message(failure), failure, Failures.debug(context.env()));
       return Failures.exitCode(failure);

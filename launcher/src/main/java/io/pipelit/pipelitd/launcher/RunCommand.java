@@ -18,7 +18,9 @@ import picocli.CommandLine.ParentCommand;
  * stays in the foreground until SIGTERM/SIGINT (or the in-process stop signal), then stops gracefully:
  * the HTTP API first, then the store (queued writes commit), then Vert.x, within {@link Main#STOP_TIMEOUT}.
  */
-@Command(name = "run", description = "Start the daemon in the foreground (stop it with SIGTERM or Ctrl-C).")
+@Command(name = "run", exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeOnExecutionException = ExitCodes.FAILURE,
+    description = "Start the daemon in the foreground (stop it with SIGTERM or Ctrl-C).")
 final class RunCommand implements Callable<Integer> {
 
   @ParentCommand

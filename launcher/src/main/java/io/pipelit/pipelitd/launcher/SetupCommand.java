@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * summary with the new API key as the last line of stdout. Exit 1 when an admin already exists, 2 for
  * a rejected username or password.
  */
-@Command(name = "setup", description = {
+@Command(name = "setup", exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeOnExecutionException = ExitCodes.FAILURE, description = {
     "Create the first admin user and print a new API key (the last line of the output).",
     "Only works while no admin user exists."})
 final class SetupCommand implements Callable<Integer> {

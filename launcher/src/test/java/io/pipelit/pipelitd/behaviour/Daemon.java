@@ -32,7 +32,9 @@ final class Daemon implements AutoCloseable {
   final Path databaseFile;
   final int port;
   final String adminKey;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1) // as Pipelit's Python clients speak; one connection per request in flight
+      .connectTimeout(Duration.ofSeconds(10)).build();
 
   private Daemon(Vertx vertx, Path databaseFile, int port, String adminKey) {
     this.vertx = vertx;
@@ -139,8 +141,17 @@ final class Daemon implements AutoCloseable {
     return send("DELETE", path, adminKey, null);
   }
 
+  /** Waits for a Vert.x future from a test thread; failures are rethrown as they are. */
+  static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.await(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within 60 s", e);
+    }
+  }
+
   @Override
   public void close() {
-    vertx.close().await(60, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 }

@@ -6,9 +6,10 @@ import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.HttpConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -194,7 +195,7 @@ public final class HttpApiVerticle extends VerticleBase {
         LOG.warn("{} {} -> {}: {}", method, path, error.status(), failure == null ? "" : failure.getMessage());
         break;
       case ERROR:
-        if (failure instanceof io.vertx.core.eventbus.ReplyException) {
+        if (failure instanceof ReplyException) {
           // The store reported INTERNAL: its message says what went wrong, its stack is on its side.
           LOG.error("{} {} -> {}: store failure: {}", method, path, error.status(), failure.getMessage());
         } else {

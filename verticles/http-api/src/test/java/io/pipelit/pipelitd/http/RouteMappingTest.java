@@ -143,7 +143,7 @@ class RouteMappingTest extends HttpApiTestBase {
   }
 
   @Test
-  void literalSegmentsWinOverParametersOnlyForTheirMethod() {
+  void getOnBatchDeleteReadsTheWorkflowOfThatSlug() {
     // GET .../batch-delete/ is a workflow named "batch-delete", as in Pipelit (route order).
     store.user(7, Identity.NORMAL).reply(StoreAddresses.WORKFLOWS_GET, new JsonObject());
 

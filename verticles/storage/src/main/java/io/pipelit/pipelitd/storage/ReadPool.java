@@ -43,11 +43,14 @@ final class ReadPool {
     return connection;
   }
 
-  /** Takes a connection back; after {@link #close} it is closed instead. */
-  void release(Connection connection) {
+  /**
+   * Takes a connection back after a work ({@code failed} when it threw); after {@link #close} the
+   * connection is closed instead.
+   */
+  void release(Connection connection, boolean failed) {
     StatementCache cache = StatementCache.of(connection);
     if (cache != null) {
-      cache.afterWork();
+      cache.afterWork(failed);
     }
     synchronized (this) {
       if (!closed) {

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>Works given to {@link #read} must not leave a transaction open (a read transaction pins the WAL
  * snapshot of that connection). Works given to {@link #write} must not commit or roll back (see
  * {@link SqlWork}). Use {@link Statements#prepare} for statements reused across works.
+ *
+ * <p>JDBC generated keys are switched off on these connections (see {@code SqliteConnections#config}):
+ * read a new id with {@code INSERT ... RETURNING id} and {@code executeQuery()}.
  */
 public final class SqliteDatabase implements Database {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
@@ -122,16 +126,20 @@ public final class SqliteDatabase implements Database {
 
   @Override
   public <T> Future<T> read(SqlWork<T> work) {
+    Objects.requireNonNull(work, "work");
     if (readers.isClosed()) {
       return Future.failedFuture(new StoreException(ErrorCode.UNAVAILABLE, "pipelitd is shutting down"));
     }
     // ordered=false: reads from one context may run in parallel, each on its own connection.
     return readExecutor.executeBlocking(() -> {
       Connection connection = readers.borrow();
+      boolean succeeded = false;
       try {
-        return work.run(connection);
+        T result = work.run(connection);
+        succeeded = true;
+        return result;
       } finally {
-        readers.release(connection);
+        readers.release(connection, !succeeded);
       }
     }, false);
   }

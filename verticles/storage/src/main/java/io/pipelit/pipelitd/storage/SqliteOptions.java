@@ -56,9 +56,4 @@ public record SqliteOptions(
         ConfigKeys.DEFAULT_READ_POOL_SIZE, ConfigKeys.DEFAULT_SQLITE_SYNCHRONOUS,
         ConfigKeys.DEFAULT_SQLITE_BUSY_TIMEOUT_MS);
   }
-
-  /** A copy with another queue capacity and batch size (tests, tools). */
-  public SqliteOptions withWriteQueue(int capacity, int batchSize) {
-    return new SqliteOptions(file, capacity, batchSize, readPoolSize, synchronous, busyTimeoutMs);
-  }
 }

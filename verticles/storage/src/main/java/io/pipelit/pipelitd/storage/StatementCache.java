@@ -15,9 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Not thread-safe, and it needs no locking: a connection (and so its cache) is used by one thread
  * at a time, the writer thread or the read worker that borrowed it. After each work,
- * {@link #afterWork()} closes the result sets left open and clears the parameters: on SQLite a
+ * {@link #afterWork} closes the result sets left open and clears the parameters: on SQLite a
  * statement left un-reset keeps its read transaction open, which pins the WAL snapshot (later reads on
- * that connection would see stale data) and blocks checkpoints.
+ * that connection would see stale data) and blocks checkpoints. After a failed work, the statements
+ * it used are closed instead: in sqlite-jdbc 3.54.1.0 a prepared statement whose step failed with
+ * SQLITE_ERROR (e.g. "malformed JSON") answers every later execute with "statement is not executing".
  */
 final class StatementCache {
 
@@ -56,12 +58,20 @@ final class StatementCache {
     return statement;
   }
 
-  /** Resets every statement handed out since the last call, then trims the cache. */
-  void afterWork() {
+  /**
+   * Resets every statement handed out since the last call (or, when the work {@code failed}, closes
+   * them so that they are prepared afresh next time), then trims the cache.
+   */
+  void afterWork(boolean failed) {
     if (used.isEmpty()) {
       return;
     }
     for (PreparedStatement statement : used) {
+      if (failed) {
+        statements.values().remove(statement);
+        closeQuietly(statement);
+        continue;
+      }
       try {
         if (!statement.isClosed()) {
           // sqlite-jdbc: getMoreResults() closes the open result set and resets the statement while

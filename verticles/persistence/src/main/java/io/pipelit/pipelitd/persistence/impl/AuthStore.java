@@ -132,15 +132,14 @@ public final class AuthStore {
           long userId;
           try (PreparedStatement statement = c.prepareStatement("INSERT INTO user_profiles (username, password_hash,"
               + " first_name, last_name, github_username, gitlab_username, created_at, role, mfa_enabled)"
-              + " VALUES (?, ?, ?, ?, '', '', ?, 'admin', ?)", new String[] {"id"})) {
+              + " VALUES (?, ?, ?, ?, '', '', ?, 'admin', ?) RETURNING id")) {
             statement.setString(1, username);
             statement.setString(2, hash);
             statement.setString(3, firstName);
             statement.setString(4, lastName);
             dialect.setTimestamp(statement, 5, now);
             dialect.setBoolean(statement, 6, false);
-            statement.executeUpdate();
-            userId = WorkflowStore.generatedId(statement);
+            userId = WorkflowStore.insertedId(statement);
           }
           insertKey(c, userId, key, "default", now);
           return new JsonObject()

@@ -97,11 +97,10 @@ public final class EdgeStore {
       long id;
       try (PreparedStatement statement = c.prepareStatement("INSERT INTO workflow_edges (workflow_id,"
           + " source_node_id, target_node_id, edge_type, edge_label, condition_mapping, condition_value, priority)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
         statement.setLong(1, workflow.id());
         bind(statement, 2, values);
-        statement.executeUpdate();
-        id = WorkflowStore.generatedId(statement);
+        id = WorkflowStore.insertedId(statement);
       }
       if ("llm".equals(values.label())) {
         link(c, workflow.id(), values.source(), values.target());

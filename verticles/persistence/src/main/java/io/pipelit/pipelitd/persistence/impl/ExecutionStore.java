@@ -4,6 +4,7 @@ import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
+import io.pipelit.pipelitd.storage.Statements;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ public final class ExecutionStore {
   private static final String INSERT_LOG = "INSERT INTO execution_logs (execution_id, node_id, status, input,"
       + " output, error, error_code, metadata, retry_count, duration_ms, timestamp)"
       + " SELECT e.execution_id, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? FROM workflow_executions e"
-      + " JOIN workflows w ON w.id = e.workflow_id WHERE e.execution_id = ? AND " + Scope.on("w");
+      + " JOIN workflows w ON w.id = e.workflow_id WHERE e.execution_id = ? AND " + Scope.on("w") + " RETURNING id";
 
   private final Database db;
   private final Dialect dialect;
@@ -312,22 +313,23 @@ public final class ExecutionStore {
     long durationMs = Fields.optionalLong(body, "duration_ms", 0, Long.MAX_VALUE / 2, 0L);
     Instant timestamp = Instant.now();
     return db.write(c -> {
-      try (PreparedStatement statement = c.prepareStatement(INSERT_LOG, new String[] {"id"})) {
-        statement.setString(1, nodeId);
-        statement.setString(2, status);
-        dialect.setJson(statement, 3, input);
-        dialect.setJson(statement, 4, output);
-        statement.setString(5, error);
-        statement.setString(6, errorCode);
-        dialect.setJson(statement, 7, metadataJson);
-        statement.setLong(8, durationMs);
-        dialect.setTimestamp(statement, 9, timestamp);
-        statement.setString(10, executionId);
-        Scope.bind(statement, 11, identity);
-        if (statement.executeUpdate() == 0) {
-          throw StoreException.notFound(NOT_FOUND);
+      PreparedStatement statement = Statements.prepare(c, INSERT_LOG); // cached: this is the hot path
+      statement.setString(1, nodeId);
+      statement.setString(2, status);
+      dialect.setJson(statement, 3, input);
+      dialect.setJson(statement, 4, output);
+      statement.setString(5, error);
+      statement.setString(6, errorCode);
+      dialect.setJson(statement, 7, metadataJson);
+      statement.setLong(8, durationMs);
+      dialect.setTimestamp(statement, 9, timestamp);
+      statement.setString(10, executionId);
+      Scope.bind(statement, 11, identity);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw StoreException.notFound(NOT_FOUND); // no such execution in the caller's scope
         }
-        return WorkflowStore.generatedId(statement);
+        return rows.getLong(1);
       }
     }).map(id -> new JsonObject()
         .put("id", id)

@@ -452,8 +452,7 @@ public final class NodeStore {
       try (PreparedStatement statement = c.prepareStatement("INSERT INTO component_configs (component_type,"
           + " extra_config, updated_at, llm_credential_id, model_name, temperature, max_tokens, frequency_penalty,"
           + " presence_penalty, top_p, timeout, max_retries, response_format, system_prompt, credential_id,"
-          + " is_active, priority, trigger_config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          new String[] {"id"})) {
+          + " is_active, priority, trigger_config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
         statement.setString(1, componentType);
         dialect.setJson(statement, 2, extraConfig(new JsonObject()).encode());
         dialect.setTimestamp(statement, 3, now);
@@ -477,8 +476,7 @@ public final class NodeStore {
         WorkflowStore.setNullableLong(statement, 17, trigger ? Long.valueOf(
             Fields.optionalLong(source, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L)) : null);
         dialect.setJson(statement, 18, trigger ? Fields.optionalObject(source, "trigger_config", new JsonObject()).encode() : null);
-        statement.executeUpdate();
-        return WorkflowStore.generatedId(statement);
+        return WorkflowStore.insertedId(statement);
       }
     }
 

@@ -94,8 +94,7 @@ public final class WorkflowStore {
       try (PreparedStatement statement = c.prepareStatement(
           "INSERT INTO workflows (name, slug, description, owner_id, is_active, is_public, is_template,"
           + " is_callable, is_default, tags, max_execution_seconds, error_handler_workflow_id, input_schema,"
-          + " output_schema, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          new String[] {"id"})) {
+          + " output_schema, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
         statement.setString(1, name);
         statement.setString(2, uniqueSlug);
         statement.setString(3, description);
@@ -112,8 +111,7 @@ public final class WorkflowStore {
         dialect.setJson(statement, 14, outputSchema);
         dialect.setTimestamp(statement, 15, now);
         dialect.setTimestamp(statement, 16, now);
-        statement.executeUpdate();
-        id = generatedId(statement);
+        id = insertedId(statement);
       }
       return load(c, id);
     });
@@ -335,10 +333,11 @@ public final class WorkflowStore {
     }
   }
 
-  static long generatedId(PreparedStatement statement) throws SQLException {
-    try (ResultSet keys = statement.getGeneratedKeys()) {
+  /** Runs an {@code INSERT ... RETURNING id} and returns the new id (portable: SQLite ≥ 3.35, PostgreSQL). */
+  static long insertedId(PreparedStatement statement) throws SQLException {
+    try (ResultSet keys = statement.executeQuery()) {
       if (!keys.next()) {
-        throw new SQLException("no generated key returned");
+        throw new SQLException("INSERT ... RETURNING id returned no row");
       }
       return keys.getLong(1);
     }
