@@ -1,0 +1,189 @@
+package io.pipelit.pipelitd.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The issue's "done when", as a newcomer would do it: the packaged jar run through scripts/pipelitd in
+ * a fresh working directory creates platform/db.sqlite3 and serves; setup prints a key; with that key
+ * an HTTP client creates a workflow with nodes and edges, records an execution with logs and reads
+ * them back. Real processes, real files, real HTTP.
+ */
+class EndToEndIT {
+  private static final Path ROOT = Path.of(System.getProperty("pipelitd.root", "..")).toAbsolutePath().normalize();
+  private static final Path SCRIPT = ROOT.resolve("scripts/pipelitd");
+
+  @TempDir
+  Path workDir;
+  private Process daemon;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @AfterEach
+  void stopDaemon() throws Exception {
+    if (daemon != null && daemon.isAlive()) {
+      daemon.destroy();
+      if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+        daemon.destroyForcibly();
+      }
+    }
+  }
+
+  private ProcessBuilder pipelitd(Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(SCRIPT.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("PIPELITD_") || k.equals("DATABASE_URL"));
+    builder.environment().putAll(env);
+    return builder;
+  }
+
+  /** Runs a command to completion: exit code, stdout, stderr. */
+  private Result run(Map<String, String> env, String stdin, String... args) throws Exception {
+    Path out = workDir.resolve("out.txt");
+    Path err = workDir.resolve("err.txt");
+    Process process = pipelitd(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (stdin != null) {
+      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    process.getOutputStream().close();
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "command did not finish: " + List.of(args));
+    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private record Result(int exit, String stdout, String stderr) {}
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private HttpResponse<String> call(String method, String url, String key, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void freshCheckoutStartSetupAndUse() throws Exception {
+    Result version = run(Map.of(), null, "--version");
+    assertEquals(0, version.exit(), version.stderr());
+    assertTrue(version.stdout().startsWith("pipelitd "), version.stdout());
+
+    int port = freePort();
+    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port));
+    Path log = workDir.resolve("daemon.log");
+    daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String base = "http://127.0.0.1:" + port;
+    waitForHealth(base, log);
+    String startup = Files.readString(log);
+    assertTrue(startup.contains("ready"), startup);
+    assertTrue(startup.contains(workDir.resolve("platform/db.sqlite3").toString()), startup);
+    assertTrue(Files.exists(workDir.resolve("platform/db.sqlite3")));
+
+    Result setup = run(Map.of(), "a long enough password\n", "setup", "--username", "admin", "--password-stdin");
+    assertEquals(0, setup.exit(), setup.stderr());
+    String[] lines = setup.stdout().strip().split("\n");
+    String key = lines[lines.length - 1].strip();
+    assertTrue(key.matches("[A-Za-z0-9_-]{43}"), "the key is the last line: " + setup.stdout());
+    assertFalse(setup.stderr().contains(key), "the key must not be logged");
+    Result again = run(Map.of(), null, "setup", "--username", "other", "--password", "another password");
+    assertEquals(1, again.exit());
+    assertTrue(again.stderr().contains("admin"), again.stderr());
+
+    assertEquals(401, call("GET", base + "/api/v1/workflows/", null, null).statusCode());
+    assertEquals(201, call("POST", base + "/api/v1/workflows/", key, "{\"name\":\"Hello\",\"slug\":\"hello\"}").statusCode());
+    assertEquals(201, call("POST", base + "/api/v1/workflows/hello/nodes/", key,
+        "{\"node_id\":\"chat\",\"component_type\":\"trigger_chat\"}").statusCode());
+    assertEquals(201, call("POST", base + "/api/v1/workflows/hello/nodes/", key,
+        "{\"node_id\":\"agent\",\"component_type\":\"agent\",\"config\":{\"system_prompt\":\"Be brief.\"}}").statusCode());
+    assertEquals(201, call("POST", base + "/api/v1/workflows/hello/edges/", key,
+        "{\"source_node_id\":\"chat\",\"target_node_id\":\"agent\"}").statusCode());
+    HttpResponse<String> execution = call("POST", base + "/api/v1/executions/", key,
+        "{\"workflow_slug\":\"hello\",\"trigger_payload\":{\"text\":\"hi\"}}");
+    assertEquals(201, execution.statusCode(), execution.body());
+    String id = new JsonObject(execution.body()).getString("execution_id");
+    assertEquals(200, call("PATCH", base + "/api/v1/executions/" + id + "/", key, "{\"status\":\"running\"}").statusCode());
+    assertEquals(201, call("POST", base + "/api/v1/executions/" + id + "/logs/", key,
+        "{\"node_id\":\"agent\",\"status\":\"completed\",\"output\":{\"output\":\"hello\"}}").statusCode());
+    assertEquals(200, call("PATCH", base + "/api/v1/executions/" + id + "/", key,
+        "{\"status\":\"completed\",\"final_output\":{\"output\":\"hello\"}}").statusCode());
+
+    JsonObject workflow = new JsonObject(call("GET", base + "/api/v1/workflows/hello/", key, null).body());
+    assertEquals(2, workflow.getJsonArray("nodes").size());
+    assertEquals(1, workflow.getJsonArray("edges").size());
+    JsonObject detail = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());
+    assertEquals("completed", detail.getString("status"));
+    assertEquals(1, detail.getJsonArray("logs").size());
+
+    // A graceful stop keeps everything; a restart on the same files serves it again.
+    daemon.destroy();
+    assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon did not stop on SIGTERM");
+    daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    waitForHealth(base, log);
+    JsonObject reread = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());
+    assertEquals(detail, reread);
+  }
+
+  @Test
+  void invalidConfigurationExitsWithTwoAndNamesTheKey() throws Exception {
+    Result result = run(Map.of("PIPELITD_HTTP_PORT", "eighty"), null, "run");
+    assertEquals(2, result.exit());
+    assertTrue(result.stderr().contains("PIPELITD_HTTP_PORT"), result.stderr());
+    assertFalse(result.stderr().contains("\tat "), "no stack trace: " + result.stderr());
+    Result secret = run(Map.of("DATABASE_URL", "mysql://user:hunter2@db/x"), null, "run");
+    assertEquals(2, secret.exit());
+    assertTrue(secret.stderr().contains("DATABASE_URL"), secret.stderr());
+    assertFalse(secret.stderr().contains("hunter2"), "the password must never be printed");
+  }
+
+  private void waitForHealth(String base, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      assertTrue(daemon.isAlive(), () -> "daemon exited: " + read(log));
+      try {
+        HttpResponse<String> health = call("GET", base + "/health", null, null);
+        if (health.statusCode() == 200 && new JsonObject(health.body()).getString("status").equals("ok")) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("daemon not healthy within 120 s: " + read(log));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
