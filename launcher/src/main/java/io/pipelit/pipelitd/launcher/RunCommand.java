@@ -75,6 +75,8 @@ final class RunCommand implements Callable<Integer> {
           }
         }, "pipelitd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // SIGTERM/SIGINT: stop here and return OK, so that the process exits 0 (not 143).
+        Signals.onTerminate(() -> stopRequested.complete(null));
       }
       context.stopSignal().ifPresent(signal -> signal.whenComplete((r, e) -> stopRequested.complete(null)));
 

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.launcher;
 
 import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.Passwords;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.vertx.core.Vertx;
@@ -68,6 +69,11 @@ final class SetupCommand implements Callable<Integer> {
   public Integer call() {
     LaunchContext context = main.context;
     String secret = password.stdin ? readPasswordFromStdin(context) : password.value;
+    String problem = Passwords.problem(secret);
+    if (problem != null) {
+      // Checked before any database is created or migrated.
+      throw new ParameterException(spec.commandLine(), "the password " + problem);
+    }
     boolean debug = Failures.debug(context.env());
     JsonObject flags = new JsonObject();
     Main.flag(flags, ConfigKeys.DATABASE_URL, databaseUrl);

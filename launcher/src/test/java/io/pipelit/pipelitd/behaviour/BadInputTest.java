@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,10 +13,8 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,10 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Bad input gets a clear 4xx JSON answer and changes nothing: every request below is checked against a
  * fingerprint of the whole database taken before it.
  */
-class BadInputTest {
-  @TempDir
-  static Path folder;
-  static Daemon daemon;
+class BadInputTest extends BackendSuite {
   static String executionId;
   static long edgeId;
 
@@ -37,9 +31,8 @@ class BadInputTest {
   private static final List<String> TABLES = List.of("user_profiles", "credentials", "workflows",
       "component_configs", "workflow_nodes", "workflow_edges", "workflow_executions", "execution_logs");
 
-  @BeforeAll
-  static void start() throws Exception {
-    daemon = Daemon.start(folder);
+  @BeforeParameterizedClassInvocation(injectArguments = false)
+  static void seed() throws Exception {
     daemon.post("/api/v1/workflows/", new JsonObject().put("name", "Base").put("slug", "base"));
     daemon.post("/api/v1/workflows/base/nodes/", new JsonObject().put("node_id", "n1").put("component_type", "agent"));
     edgeId = daemon.post("/api/v1/workflows/base/edges/", new JsonObject().put("source_node_id", "n1")
@@ -48,16 +41,11 @@ class BadInputTest {
         .json().getString("execution_id");
   }
 
-  @AfterAll
-  static void stop() {
-    daemon.close();
-  }
-
   static String fingerprint() throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
       for (String table : TABLES) {
-        try (ResultSet rows = s.executeQuery("SELECT * FROM " + table + " ORDER BY rowid")) {
+        try (ResultSet rows = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
           ResultSetMetaData meta = rows.getMetaData();
           while (rows.next()) {
             for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -67,7 +55,8 @@ class BadInputTest {
           }
         }
       }
-      try (ResultSet rows = s.executeQuery("SELECT COUNT(*), group_concat(is_active) FROM api_keys")) {
+      try (ResultSet rows = s.executeQuery(
+          "SELECT COUNT(*), SUM(CASE WHEN is_active THEN 1 ELSE 0 END) FROM api_keys")) {
         rows.next();
         digest.update((rows.getLong(1) + ":" + rows.getString(2)).getBytes());
       }
@@ -127,6 +116,10 @@ class BadInputTest {
         Arguments.of("PATCH", e + "EXEC/", "{\"status\":7}", 422),
         Arguments.of("PATCH", e + "EXEC/", "{\"total_tokens\":-3}", 422),
         Arguments.of("PATCH", e + "EXEC/", "{\"total_cost_usd\":\"free\"}", 422),
+        Arguments.of("PATCH", e + "EXEC/", "{\"total_tokens\":99999999999999999999999}", 422),
+        Arguments.of("PATCH", e + "EXEC/", "{\"llm_calls\":18446744073709551617}", 422),
+        Arguments.of("POST", e + "EXEC/logs/",
+            "{\"node_id\":\"n1\",\"status\":\"completed\",\"duration_ms\":18446744073709551616}", 422),
         Arguments.of("PATCH", e + "EXEC/", "{\"completed_at\":\"soon\"}", 422),
         Arguments.of("POST", e + "EXEC/logs/", "{\"status\":\"completed\"}", 422),
         Arguments.of("POST", e + "EXEC/logs/", "{\"node_id\":\"n1\"}", 422),
@@ -170,7 +163,7 @@ class BadInputTest {
     String key = daemon.createNormalUser("revoked-user");
     assertEquals(200, daemon.send("GET", "/api/v1/workflows/", key, null).status());
     try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE api_keys SET is_active = 0"
+      s.executeUpdate("UPDATE api_keys SET is_active = FALSE"
           + " WHERE user_id = (SELECT id FROM user_profiles WHERE username = 'revoked-user')");
     }
     Response revoked = daemon.send("GET", "/api/v1/workflows/", key, null);
@@ -178,7 +171,7 @@ class BadInputTest {
     assertEquals("API key has been revoked.", revoked.detail());
     String other = daemon.createNormalUser("expired-user");
     try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE api_keys SET is_active = 1, expires_at = '2020-01-01 00:00:00.000000'"
+      s.executeUpdate("UPDATE api_keys SET is_active = TRUE, expires_at = '2020-01-01 00:00:00.000000'"
           + " WHERE user_id = (SELECT id FROM user_profiles WHERE username = 'expired-user')");
     }
     Response expired = daemon.send("GET", "/api/v1/workflows/", other, null);

@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,34 +22,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real daemon for behaviour tests: PersistenceVerticle and HttpApiVerticle deployed on a real
- * SQLite file in a temporary folder, spoken to over real HTTP. Also opens the database file directly
- * (a second connection) to check what was committed.
+ * The real daemon for behaviour tests: PersistenceVerticle and HttpApiVerticle deployed on a fresh
+ * real database (an SQLite file in a temporary folder, or a new PostgreSQL database), spoken to over
+ * real HTTP. Also opens the database directly (a second connection) to check what was committed.
  */
 final class Daemon implements AutoCloseable {
   final Vertx vertx;
-  final Path databaseFile;
+  final Backend backend;
+  final String databaseUrl;
   final int port;
   final String adminKey;
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1) // as Pipelit's Python clients speak; one connection per request in flight
       .connectTimeout(Duration.ofSeconds(10)).build();
 
-  private Daemon(Vertx vertx, Path databaseFile, int port, String adminKey) {
+  private Daemon(Vertx vertx, Backend backend, String databaseUrl, int port, String adminKey) {
     this.vertx = vertx;
-    this.databaseFile = databaseFile;
+    this.backend = backend;
+    this.databaseUrl = databaseUrl;
     this.port = port;
     this.adminKey = adminKey;
   }
 
-  static Daemon start(Path folder) throws Exception {
-    return start(folder, new JsonObject());
+  static Daemon start(Backend backend, Path folder) throws Exception {
+    return start(backend, folder, new JsonObject());
   }
 
-  static Daemon start(Path folder, JsonObject overrides) throws Exception {
-    Path file = folder.resolve("db.sqlite3");
+  /** Deploys the daemon on a fresh, empty database of that backend and creates the first admin. */
+  static Daemon start(Backend backend, Path folder, JsonObject overrides) throws Exception {
+    return startOn(TestDatabases.freshUrl(backend, folder), overrides);
+  }
+
+  /** Deploys the daemon on the database at {@code databaseUrl} and creates the first admin. */
+  static Daemon startOn(String databaseUrl, JsonObject overrides) throws Exception {
+    Backend backend = databaseUrl.startsWith("sqlite") ? Backend.SQLITE : Backend.POSTGRESQL;
     JsonObject config = new JsonObject()
-        .put(ConfigKeys.DATABASE_URL, "sqlite:///" + file.toAbsolutePath())
+        .put(ConfigKeys.DATABASE_URL, databaseUrl)
         .put(ConfigKeys.HTTP_HOST, "127.0.0.1")
         .put(ConfigKeys.HTTP_PORT, 0)
         .put(ConfigKeys.SQLITE_SYNCHRONOUS, "NORMAL")
@@ -66,12 +73,12 @@ final class Daemon implements AutoCloseable {
         .<JsonObject>request(StoreAddresses.SETUP_ADMIN,
             new JsonObject().put("username", "admin").put("password", "correct horse battery"))
         .await(60, TimeUnit.SECONDS).body();
-    return new Daemon(vertx, file, api.actualPort(), setup.getString("key"));
+    return new Daemon(vertx, backend, databaseUrl, api.actualPort(), setup.getString("key"));
   }
 
-  /** A second connection on the database file, as an outside reader would open it. */
+  /** A second connection on the database, as an outside reader would open it. */
   Connection connect() throws SQLException {
-    return DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+    return TestDatabases.connect(databaseUrl);
   }
 
   long count(String sql) throws SQLException {
@@ -96,7 +103,7 @@ final class Daemon implements AutoCloseable {
         }
       }
       try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO api_keys (user_id, key, name, prefix, is_active) VALUES (?, ?, 'test', ?, 1)")) {
+          "INSERT INTO api_keys (user_id, key, name, prefix, is_active) VALUES (?, ?, 'test', ?, TRUE)")) {
         s.setLong(1, userId);
         s.setString(2, ApiKeys.hash(key));
         s.setString(3, ApiKeys.prefix(key));

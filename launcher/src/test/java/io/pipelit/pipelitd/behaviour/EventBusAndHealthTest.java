@@ -11,31 +11,14 @@ import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The event-bus face of the store, change events, and /health. */
-class EventBusAndHealthTest {
-  @TempDir
-  static Path folder;
-  static Daemon daemon;
+class EventBusAndHealthTest extends BackendSuite {
   static final Identity ADMIN = new Identity(1, Identity.ADMIN);
-
-  @BeforeAll
-  static void start() throws Exception {
-    daemon = Daemon.start(folder);
-  }
-
-  @AfterAll
-  static void stop() {
-    daemon.close();
-  }
 
   private static Object request(String address, JsonObject body, Identity identity) {
     return Daemon.await(daemon.vertx.eventBus().request(address, body, identity == null

@@ -7,29 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Execution routes (Pipelit §3.7) and what an engine needs to record a run, over real HTTP. */
-class ExecutionApiTest {
-  @TempDir
-  static Path folder;
-  static Daemon daemon;
+class ExecutionApiTest extends BackendSuite {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-  @BeforeAll
-  static void start() throws Exception {
-    daemon = Daemon.start(folder);
-  }
-
-  @AfterAll
-  static void stop() {
-    daemon.close();
-  }
 
   private static String freshWorkflow() throws Exception {
     String slug = "run-" + SEQUENCE.incrementAndGet();

@@ -7,29 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Node and edge routes (Pipelit §3.5, §3.6) over real HTTP. */
-class NodeEdgeApiTest {
-  @TempDir
-  static Path folder;
-  static Daemon daemon;
+class NodeEdgeApiTest extends BackendSuite {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
-
-  @BeforeAll
-  static void start() throws Exception {
-    daemon = Daemon.start(folder);
-  }
-
-  @AfterAll
-  static void stop() {
-    daemon.close();
-  }
 
   /** A fresh workflow per test; returns its base path. */
   private static String freshWorkflow() throws Exception {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * SQLite only: the write queue belongs to the SQLite single writer (PostgreSQL has no queue).
  * A full write queue answers 503 with Retry-After and a JSON detail, fast, and only writes that were
  * answered 201 are in the database (none lost, none half-done).
  */
@@ -24,7 +25,7 @@ class OverloadTest {
   void fullQueueAnswers503WithRetryAfterAndLosesNothingAcknowledged() throws Exception {
     JsonObject tiny = new JsonObject().put(ConfigKeys.WRITE_QUEUE_CAPACITY, 1).put(ConfigKeys.WRITE_BATCH_SIZE, 1)
         .put(ConfigKeys.SQLITE_SYNCHRONOUS, "FULL");
-    try (Daemon daemon = Daemon.start(folder, tiny)) {
+    try (Daemon daemon = Daemon.start(Backend.SQLITE, folder, tiny)) {
       daemon.post("/api/v1/workflows/", new JsonObject().put("name", "w").put("slug", "w"));
       String executionId = daemon.post("/api/v1/executions/", new JsonObject().put("workflow_slug", "w"))
           .json().getString("execution_id");

@@ -8,27 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Workflow routes over real HTTP against the deployed verticles and a real SQLite file. */
-class WorkflowApiTest {
-  @TempDir
-  static Path folder;
-  static Daemon daemon;
-
-  @BeforeAll
-  static void start() throws Exception {
-    daemon = Daemon.start(folder);
-  }
-
-  @AfterAll
-  static void stop() {
-    daemon.close();
-  }
+class WorkflowApiTest extends BackendSuite {
 
   private static JsonObject workflow(String slug) {
     return new JsonObject().put("name", "Workflow " + slug).put("slug", slug);

@@ -144,6 +144,8 @@ class EndToEndIT {
     // A graceful stop keeps everything; a restart on the same files serves it again.
     daemon.destroy();
     assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon did not stop on SIGTERM");
+    assertEquals(0, daemon.exitValue(), "a graceful stop exits 0: " + read(log));
+    assertTrue(read(log).contains("pipelitd stopped"), read(log));
     daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     waitForHealth(base, log);
     JsonObject reread = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());

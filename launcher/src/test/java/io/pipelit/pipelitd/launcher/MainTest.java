@@ -124,7 +124,7 @@ class MainTest {
   @Test
   void anInvalidDotEnvValueIsAConfigurationError() throws Exception {
     Files.writeString(dir.resolve(".env"), "PIPELITD_READ_POOL_SIZE=many\n");
-    Outcome outcome = run("setup", "--username", "admin", "--password", "x");
+    Outcome outcome = run("setup", "--username", "admin", "--password", "long enough password");
     assertEquals(ExitCodes.USAGE, outcome.exitCode());
     assertEquals(1, outcome.errLines().size(), outcome.err());
     assertTrue(outcome.err().contains(ConfigKeys.READ_POOL_SIZE), outcome.err());

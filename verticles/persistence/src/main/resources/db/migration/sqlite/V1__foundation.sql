@@ -17,7 +17,7 @@ CREATE TABLE user_profiles (
     created_at          DATETIME NOT NULL DEFAULT (CURRENT_TIMESTAMP),
     role                VARCHAR(10) NOT NULL DEFAULT 'normal',
     created_by_agent_id INTEGER REFERENCES user_profiles (id) ON DELETE SET NULL,
-    totp_secret         VARCHAR(500),
+    totp_secret         TEXT,
     mfa_enabled         BOOLEAN NOT NULL DEFAULT 0,
     totp_last_used_at   INTEGER,
     CONSTRAINT uq_user_profiles_username UNIQUE (username),
@@ -103,6 +103,8 @@ CREATE TABLE component_configs (
     trigger_config      JSON
 );
 CREATE INDEX ix_component_configs_llm_model_config_id ON component_configs (llm_model_config_id);
+CREATE INDEX ix_component_configs_llm_credential_id ON component_configs (llm_credential_id);
+CREATE INDEX ix_component_configs_credential_id ON component_configs (credential_id);
 
 CREATE TABLE workflow_nodes (
     id                  INTEGER NOT NULL PRIMARY KEY,
@@ -163,6 +165,7 @@ CREATE INDEX ix_workflow_executions_workflow_id ON workflow_executions (workflow
 CREATE INDEX ix_workflow_executions_status ON workflow_executions (status);
 CREATE INDEX ix_workflow_executions_parent ON workflow_executions (parent_execution_id);
 CREATE INDEX ix_workflow_executions_trigger_node_id ON workflow_executions (trigger_node_id);
+CREATE INDEX ix_workflow_executions_user_profile_id ON workflow_executions (user_profile_id);
 
 CREATE TABLE execution_logs (
     id           INTEGER NOT NULL PRIMARY KEY,

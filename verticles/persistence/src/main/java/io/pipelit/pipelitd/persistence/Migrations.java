@@ -9,9 +9,13 @@ public final class Migrations {
   private Migrations() {}
 
   public static final String SQLITE_LOCATION = "classpath:db/migration/sqlite";
+  public static final String POSTGRESQL_LOCATION = "classpath:db/migration/postgresql";
 
   /** A Flyway runner for the main database at this URL. */
   public static FlywayRunner runner(DatabaseUrl url) {
-    return FlywayRunner.forSqlite(url.sqlitePath(), List.of(SQLITE_LOCATION));
+    return switch (url.backend()) {
+      case SQLITE -> FlywayRunner.forSqlite(url.sqlitePath(), List.of(SQLITE_LOCATION));
+      case POSTGRESQL -> FlywayRunner.forPostgres(url, List.of(POSTGRESQL_LOCATION));
+    };
   }
 }

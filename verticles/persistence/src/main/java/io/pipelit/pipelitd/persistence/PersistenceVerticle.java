@@ -14,6 +14,7 @@ import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
+import io.pipelit.pipelitd.storage.PostgresDatabase;
 import io.pipelit.pipelitd.storage.SqliteDatabase;
 import io.pipelit.pipelitd.storage.SqliteOptions;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -51,13 +53,9 @@ public class PersistenceVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    if (url.backend() != DatabaseUrl.Backend.SQLITE) {
-      return Future.failedFuture(new IllegalStateException(
-          "the PostgreSQL backend is not available in this version; use a sqlite:/// DATABASE_URL"));
-    }
     return vertx.executeBlocking(() -> {
           prepareSchema(url, config);
-          return SqliteDatabase.open(vertx, SqliteOptions.from(url.sqlitePath(), config));
+          return open(url, config);
         }, false)
         .compose(opened -> {
           db = opened;
@@ -65,6 +63,13 @@ public class PersistenceVerticle extends VerticleBase {
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()));
+  }
+
+  private Database open(DatabaseUrl url, DatabaseConfig config) throws Exception {
+    return switch (url.backend()) {
+      case SQLITE -> SqliteDatabase.open(vertx, SqliteOptions.from(url.sqlitePath(), config));
+      case POSTGRESQL -> PostgresDatabase.open(vertx, url, config);
+    };
   }
 
   /** Applies pending migrations, or fails when some are pending and migration on start is off. */
@@ -139,7 +144,7 @@ public class PersistenceVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().<Object>consumer(address, message -> handle(address, message, operation)));
   }
 
-  private static void handle(String address, Message<Object> message, Function<JsonObject, Future<?>> operation) {
+  private void handle(String address, Message<Object> message, Function<JsonObject, Future<?>> operation) {
     Future<?> result;
     try {
       if (!(message.body() instanceof JsonObject request)) {
@@ -152,14 +157,19 @@ public class PersistenceVerticle extends VerticleBase {
     result.onSuccess(message::reply).onFailure(error -> fail(address, message, error));
   }
 
-  private static void fail(String address, Message<Object> message, Throwable error) {
+  private void fail(String address, Message<Object> message, Throwable error) {
     if (error instanceof StoreException store) {
       message.fail(store.code().value(), store.detail());
       return;
     }
-    if (error instanceof ClassCastException) {
-      // A body whose shape the typed reads did not expect (e.g. "body": 5): the caller's mistake.
-      message.fail(ErrorCode.VALIDATION_FAILED.value(), "Request has a field of the wrong type.");
+    // Races possible on PostgreSQL, where writes run in parallel: the loser gets a clear conflict.
+    if (error instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
+      message.fail(ErrorCode.CONFLICT.value(), "A concurrent change took the same name; retry the request.");
+      return;
+    }
+    if (error instanceof SQLException sql && db.dialect().isForeignKeyViolation(sql)) {
+      message.fail(ErrorCode.CONFLICT.value(),
+          "A concurrent change removed something this request refers to; read it again and retry.");
       return;
     }
     LOG.error("unexpected failure on {}", address, error);

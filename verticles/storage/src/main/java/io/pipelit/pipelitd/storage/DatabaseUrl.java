@@ -50,6 +50,28 @@ public record DatabaseUrl(
     };
   }
 
+  /**
+   * The JDBC URL of this database, without user or password (pass those as connection properties; a
+   * JDBC URL ends up in driver and Flyway messages):
+   * <ul>
+   *   <li>SQLite: {@code jdbc:sqlite:/abs/path};</li>
+   *   <li>PostgreSQL: {@code jdbc:postgresql://host:port/db?...} with the libpq options mapped to pgjdbc's:
+   *       {@code sslmode} as is (disable, allow, prefer, require, verify-ca, verify-full),
+   *       {@code application_name} to {@code ApplicationName} (default "pipelitd"),
+   *       {@code connect_timeout} (seconds) to {@code connectTimeout} (seconds), and {@code sslrootcert},
+   *       {@code sslcert}, {@code sslkey} as they are.</li>
+   * </ul>
+   *
+   * @throws IllegalArgumentException on any other PostgreSQL option, or a bad value; the message names
+   *                                  the option, never its value or the password
+   */
+  public String jdbcUrl() {
+    return switch (backend) {
+      case SQLITE -> SqliteConnections.jdbcUrl(sqlitePath);
+      case POSTGRESQL -> PostgresConnections.jdbcUrl(this);
+    };
+  }
+
   @Override
   public String toString() {
     return describe();

@@ -8,7 +8,8 @@ import java.time.Instant;
 /**
  * What differs between SQLite and PostgreSQL, in one place, so repositories never test for the backend.
  * Timestamps are UTC instants; JSON columns hold JSON text (SQL NULL and the text {@code null} both
- * read as null); booleans are real booleans in Java.
+ * read as null); booleans are real booleans in Java. Implementations: {@link SqliteDialect},
+ * {@link PostgresDialect}.
  */
 public interface Dialect {
 
@@ -35,4 +36,12 @@ public interface Dialect {
 
   /** True when an exception is a foreign-key violation. */
   boolean isForeignKeyViolation(SQLException e);
+
+  /**
+   * A clause to append to a SELECT inside a write, locking the selected rows of {@code alias} until the
+   * transaction ends, so that a read-decide-update (a status transition, a merge of a partial update)
+   * cannot interleave with another write. {@code " FOR UPDATE OF alias"} on PostgreSQL; empty on
+   * SQLite, whose single writer already runs writes one at a time.
+   */
+  String lockRows(String alias);
 }

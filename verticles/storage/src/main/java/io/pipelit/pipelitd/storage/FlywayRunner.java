@@ -1,14 +1,17 @@
 package io.pipelit.pipelitd.storage;
 
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -33,18 +36,24 @@ public final class FlywayRunner {
   private final String description;
 
   private FlywayRunner(DataSource dataSource, List<String> locations, String description) {
+    this(dataSource, locations, description, configuration -> { });
+  }
+
+  private FlywayRunner(DataSource dataSource, List<String> locations, String description,
+      Consumer<FluentConfiguration> backendSettings) {
     Objects.requireNonNull(dataSource, "dataSource");
     if (locations == null || locations.isEmpty()) {
       throw new IllegalArgumentException("at least one migration location is needed");
     }
     this.description = description;
-    this.flyway = Flyway.configure(FlywayRunner.class.getClassLoader())
+    FluentConfiguration configuration = Flyway.configure(FlywayRunner.class.getClassLoader())
         .dataSource(dataSource)
         .locations(locations.toArray(String[]::new))
         .validateMigrationNaming(true)
         .baselineOnMigrate(false)
-        .cleanDisabled(true)
-        .load();
+        .cleanDisabled(true);
+    backendSettings.accept(configuration);
+    this.flyway = configuration.load();
   }
 
   /**
@@ -69,7 +78,26 @@ public final class FlywayRunner {
   }
 
   /**
-   * Migrations through any DataSource (PostgreSQL).
+   * Migrations of the PostgreSQL database of {@code url}, connected like the daemon's own connections
+   * (same user, TLS options and application name, {@value ConfigKeys#DEFAULT_PG_CONNECT_TIMEOUT_MS} ms
+   * connect timeout unless the URL sets {@code connect_timeout}) but without a statement timeout, as
+   * building an index may take long. The schema history and the migrated tables go to schema
+   * {@code public}; sessions run in UTC so that {@code now()} in a migration means UTC.
+   *
+   * @param locations Flyway locations such as {@code classpath:db/migration/postgresql}
+   * @throws IllegalArgumentException when {@code url} is not a PostgreSQL URL or has an unsupported option
+   */
+  public static FlywayRunner forPostgres(DatabaseUrl url, List<String> locations) {
+    if (url == null || url.backend() != DatabaseUrl.Backend.POSTGRESQL) {
+      throw new IllegalArgumentException("FlywayRunner.forPostgres needs a postgresql:// DATABASE_URL");
+    }
+    DataSource dataSource = PostgresConnections.dataSource(url, ConfigKeys.DEFAULT_PG_CONNECT_TIMEOUT_MS);
+    return new FlywayRunner(dataSource, locations, url.describe(),
+        configuration -> configuration.defaultSchema("public"));
+  }
+
+  /**
+   * Migrations through any DataSource.
    *
    * @param description for messages, without secrets, e.g. {@link DatabaseUrl#describe()}
    */

@@ -135,13 +135,45 @@ public final class SqliteDatabase implements Database {
       Connection connection = readers.borrow();
       boolean succeeded = false;
       try {
-        T result = work.run(connection);
+        T result = inSnapshot(connection, work);
         succeeded = true;
         return result;
       } finally {
         readers.release(connection, !succeeded);
       }
     }, false);
+  }
+
+  /**
+   * Runs a read in one read transaction, so that all its statements see the same snapshot: a list and
+   * its total, a workflow and its nodes, agree even while writes commit. SQLite's deferred BEGIN takes
+   * no lock; the snapshot starts at the first SELECT.
+   */
+  private static <T> T inSnapshot(Connection connection, SqlWork<T> work) throws SQLException {
+    try (Statement control = connection.createStatement()) {
+      control.execute("BEGIN");
+      T result;
+      try {
+        result = work.run(connection);
+      } catch (SQLException | RuntimeException | Error e) {
+        StatementCache cache = StatementCache.of(connection);
+        if (cache != null) {
+          cache.afterWork(true); // reset statements before ending the transaction
+        }
+        try {
+          control.execute("ROLLBACK");
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+      StatementCache cache = StatementCache.of(connection);
+      if (cache != null) {
+        cache.afterWork(false);
+      }
+      control.execute("COMMIT");
+      return result;
+    }
   }
 
   @Override

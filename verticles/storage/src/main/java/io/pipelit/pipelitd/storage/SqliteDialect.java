@@ -84,6 +84,11 @@ public final class SqliteDialect implements Dialect {
     return resultCode(e) == SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY;
   }
 
+  @Override
+  public String lockRows(String alias) {
+    return ""; // the single writer serialises every write
+  }
+
   /** The extended result code of the first SQLiteException in the cause chain, or null. */
   private static SQLiteErrorCode resultCode(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

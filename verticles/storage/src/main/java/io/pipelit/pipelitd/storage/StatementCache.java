@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prepared statements of one connection owned by a {@link SqliteDatabase}, reused across works.
+ * Prepared statements of one connection owned by a {@link SqliteDatabase} or a {@link PostgresDatabase},
+ * reused across works.
  *
  * <p>Not thread-safe, and it needs no locking: a connection (and so its cache) is used by one thread
- * at a time, the writer thread or the read worker that borrowed it. After each work,
+ * at a time, the writer thread or the worker that borrowed it. After each work,
  * {@link #afterWork} closes the result sets left open and clears the parameters: on SQLite a
  * statement left un-reset keeps its read transaction open, which pins the WAL snapshot (later reads on
  * that connection would see stale data) and blocks checkpoints. After a failed work, the statements
@@ -26,7 +27,7 @@ final class StatementCache {
   /** Distinct statements kept per connection; the least recently used beyond this are closed. */
   static final int MAX_STATEMENTS = 256;
 
-  /** Connection (identity: sqlite-jdbc does not override equals) to its cache. */
+  /** Connection (identity: neither sqlite-jdbc nor pgjdbc overrides equals) to its cache. */
   private static final Map<Connection, StatementCache> REGISTRY = new ConcurrentHashMap<>();
 
   private final Connection connection;

@@ -51,6 +51,36 @@ public final class ConfigKeys {
   public static final String SQLITE_BUSY_TIMEOUT_MS = "PIPELITD_SQLITE_BUSY_TIMEOUT_MS";
   public static final int DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
+  /**
+   * PostgreSQL connections kept by the daemon, and worker threads using them (1 to 256). Each request
+   * holds one connection while it runs; keep the sum over all pipelitd nodes below the server's
+   * {@code max_connections}.
+   */
+  public static final String PG_POOL_SIZE = "PIPELITD_PG_POOL_SIZE";
+  public static final int DEFAULT_PG_POOL_SIZE = 8;
+
+  /**
+   * PostgreSQL {@code statement_timeout} of the daemon's connections, in milliseconds: a statement
+   * running longer is cancelled and its request fails. 0 means no limit (the server's own setting).
+   * Migrations are not subject to it.
+   */
+  public static final String PG_STATEMENT_TIMEOUT_MS = "PIPELITD_PG_STATEMENT_TIMEOUT_MS";
+  public static final int DEFAULT_PG_STATEMENT_TIMEOUT_MS = 30_000;
+
+  /**
+   * How long opening a PostgreSQL connection may take, in milliseconds (rounded up to whole seconds,
+   * the driver's unit). A {@code connect_timeout} option in {@code DATABASE_URL} takes precedence.
+   */
+  public static final String PG_CONNECT_TIMEOUT_MS = "PIPELITD_PG_CONNECT_TIMEOUT_MS";
+  public static final int DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
+
+  /**
+   * How many times a PostgreSQL request is run again after a serialization failure or a deadlock
+   * (SQLSTATE 40001, 40P01) before it fails with UNAVAILABLE; 0 turns retries off.
+   */
+  public static final String PG_MAX_RETRIES = "PIPELITD_PG_MAX_RETRIES";
+  public static final int DEFAULT_PG_MAX_RETRIES = 5;
+
   /** Apply pending migrations at start ({@code true}); {@code run --no-migrate} sets it to false. */
   public static final String MIGRATE_ON_START = "PIPELITD_MIGRATE_ON_START";
   public static final boolean DEFAULT_MIGRATE_ON_START = true;
@@ -58,5 +88,6 @@ public final class ConfigKeys {
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
-      READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, MIGRATE_ON_START);
+      READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
+      PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START);
 }

@@ -3,13 +3,13 @@ package io.pipelit.pipelitd.persistence.impl;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.Passwords;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,9 +28,6 @@ public final class AuthStore {
   private static final Duration LAST_USED_DEBOUNCE = Duration.ofMinutes(1);
   /** bcrypt cost factor: about 0.2 s per hash on these machines. */
   private static final int BCRYPT_COST = 12;
-  static final int PASSWORD_MIN = 8;
-  /** bcrypt only reads the first 72 bytes; longer passwords would silently collide. */
-  static final int PASSWORD_MAX_BYTES = 72;
 
   private final Vertx vertx;
   private final Database db;
@@ -110,11 +107,9 @@ public final class AuthStore {
       throw StoreException.validation("username: must not start or end with spaces or contain control characters");
     }
     String password = Fields.requiredString(request, "password", 1_000);
-    if (password.length() < PASSWORD_MIN) {
-      throw StoreException.validation("password: must be at least " + PASSWORD_MIN + " characters");
-    }
-    if (password.getBytes(StandardCharsets.UTF_8).length > PASSWORD_MAX_BYTES) {
-      throw StoreException.validation("password: must be at most " + PASSWORD_MAX_BYTES + " bytes");
+    String problem = Passwords.problem(password);
+    if (problem != null) {
+      throw StoreException.validation("password: " + problem);
     }
     String firstName = Fields.optionalString(request, "first_name", 150, "");
     String lastName = Fields.optionalString(request, "last_name", 150, "");

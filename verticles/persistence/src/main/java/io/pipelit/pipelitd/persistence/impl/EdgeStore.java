@@ -121,7 +121,7 @@ public final class EdgeStore {
     EdgeValues.read(early, null); // type checks before anything is queued
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
-      JsonObject current = load(c, workflow.id(), edgeId);
+      JsonObject current = loadForUpdate(c, workflow.id(), edgeId);
       EdgeValues before = new EdgeValues(current.getString("source_node_id"), current.getString("target_node_id"),
           current.getString("edge_type"), current.getString("edge_label"),
           current.getJsonObject("condition_mapping") == null ? null : current.getJsonObject("condition_mapping").encode(),
@@ -154,7 +154,7 @@ public final class EdgeStore {
     long edgeId = edgeId(request);
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
-      JsonObject edge = load(c, workflow.id(), edgeId);
+      JsonObject edge = loadForUpdate(c, workflow.id(), edgeId);
       if ("llm".equals(edge.getString("edge_label"))) {
         unlink(c, workflow.id(), edge.getString("source_node_id"), edge.getString("target_node_id"));
       }
@@ -235,8 +235,17 @@ public final class EdgeStore {
   }
 
   private JsonObject load(Connection c, long workflowId, long edgeId) throws SQLException {
+    return load(c, workflowId, edgeId, "");
+  }
+
+  /** As {@link #load(Connection, long, long)}, locking the edge for this write. */
+  private JsonObject loadForUpdate(Connection c, long workflowId, long edgeId) throws SQLException {
+    return load(c, workflowId, edgeId, dialect.lockRows("workflow_edges"));
+  }
+
+  private JsonObject load(Connection c, long workflowId, long edgeId, String lock) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(
-        "SELECT " + COLUMNS + " FROM workflow_edges WHERE id = ? AND workflow_id = ?")) {
+        "SELECT " + COLUMNS + " FROM workflow_edges WHERE id = ? AND workflow_id = ?" + lock)) {
       statement.setLong(1, edgeId);
       statement.setLong(2, workflowId);
       try (ResultSet rows = statement.executeQuery()) {

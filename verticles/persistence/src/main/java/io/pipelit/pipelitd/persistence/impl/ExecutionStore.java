@@ -40,10 +40,12 @@ public final class ExecutionStore {
   private static final Set<String> CANCELLABLE = Set.of("pending", "running", "interrupted");
   private static final String COLUMNS = "e.execution_id, w.slug AS workflow_slug, e.status, e.error_message,"
       + " e.started_at, e.completed_at, e.total_tokens, e.total_cost_usd, e.llm_calls";
+  /** Is the execution in the caller's scope? (The hot path's first statement.) */
+  private static final String VISIBLE_EXECUTION = "SELECT 1 FROM workflow_executions e"
+      + " JOIN workflows w ON w.id = e.workflow_id WHERE e.execution_id = ? AND " + Scope.on("w");
   private static final String INSERT_LOG = "INSERT INTO execution_logs (execution_id, node_id, status, input,"
       + " output, error, error_code, metadata, retry_count, duration_ms, timestamp)"
-      + " SELECT e.execution_id, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? FROM workflow_executions e"
-      + " JOIN workflows w ON w.id = e.workflow_id WHERE e.execution_id = ? AND " + Scope.on("w") + " RETURNING id";
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id";
 
   private final Database db;
   private final Dialect dialect;
@@ -72,7 +74,7 @@ public final class ExecutionStore {
       JsonArray items = new JsonArray();
       long total;
       try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS + from
-          + " ORDER BY e.started_at DESC, e.execution_id DESC LIMIT ? OFFSET ?")) {
+          + " ORDER BY e.started_at DESC NULLS LAST, e.execution_id DESC LIMIT ? OFFSET ?")) {
         int i = bindFilters(statement, identity, slug, status);
         statement.setInt(i, limit);
         statement.setLong(i + 1, offset);
@@ -209,7 +211,7 @@ public final class ExecutionStore {
     Instant startedAt = Fields.optionalTimestamp(body, "started_at");
     Instant completedAt = Fields.optionalTimestamp(body, "completed_at");
     return db.write(c -> {
-      JsonObject current = load(c, identity, executionId, false);
+      JsonObject current = loadForUpdate(c, identity, executionId); // the transition is decided on it
       String from = current.getString("status");
       Instant now = Instant.now();
       List<String> allSets = new ArrayList<>(sets);
@@ -246,13 +248,19 @@ public final class ExecutionStore {
         }
       }
       return load(c, identity, executionId, false);
-    }).onSuccess(execution -> events.publish(execution.getString("workflow_slug"), "execution_updated", execution));
+    }).onSuccess(execution -> {
+      String workflowSlug = execution.getString("workflow_slug");
+      events.publish(workflowSlug, "execution_updated", execution);
+      if ("cancelled".equals(status)) {
+        events.publish(workflowSlug, "execution_cancelled", new JsonObject().put("execution_id", executionId));
+      }
+    });
   }
 
   public Future<JsonObject> cancel(Identity identity, JsonObject request) {
     String executionId = Fields.requiredString(request, "execution_id", 36);
     return db.write(c -> {
-      JsonObject current = load(c, identity, executionId, false);
+      JsonObject current = loadForUpdate(c, identity, executionId);
       if (!CANCELLABLE.contains(current.getString("status"))) {
         return new Cancelled(current, false); // Pipelit: cancelling a finished execution is a no-op
       }
@@ -293,8 +301,8 @@ public final class ExecutionStore {
   }
 
   /**
-   * Appends one log row. JSON is encoded here, on the caller's thread, so that the writer runs a single
-   * prepared INSERT whose WHERE clause also checks that the caller may see the execution.
+   * Appends one log row. JSON is encoded here, on the caller's thread, so that the writer only runs two
+   * cached statements: the scope check and the INSERT.
    */
   public Future<JsonObject> appendLog(Identity identity, JsonObject request) {
     String executionId = Fields.requiredString(request, "execution_id", 36);
@@ -313,22 +321,29 @@ public final class ExecutionStore {
     long durationMs = Fields.optionalLong(body, "duration_ms", 0, Long.MAX_VALUE / 2, 0L);
     Instant timestamp = Instant.now();
     return db.write(c -> {
-      PreparedStatement statement = Statements.prepare(c, INSERT_LOG); // cached: this is the hot path
-      statement.setString(1, nodeId);
-      statement.setString(2, status);
-      dialect.setJson(statement, 3, input);
-      dialect.setJson(statement, 4, output);
-      statement.setString(5, error);
-      statement.setString(6, errorCode);
-      dialect.setJson(statement, 7, metadataJson);
-      statement.setLong(8, durationMs);
-      dialect.setTimestamp(statement, 9, timestamp);
-      statement.setString(10, executionId);
-      Scope.bind(statement, 11, identity);
-      try (ResultSet rows = statement.executeQuery()) {
+      // Two cached statements rather than one INSERT ... SELECT: portable (PostgreSQL does not infer
+      // parameter types in a SELECT list) and about as cheap on SQLite.
+      PreparedStatement visible = Statements.prepare(c, VISIBLE_EXECUTION);
+      visible.setString(1, executionId);
+      Scope.bind(visible, 2, identity);
+      try (ResultSet rows = visible.executeQuery()) {
         if (!rows.next()) {
-          throw StoreException.notFound(NOT_FOUND); // no such execution in the caller's scope
+          throw StoreException.notFound(NOT_FOUND);
         }
+      }
+      PreparedStatement insert = Statements.prepare(c, INSERT_LOG);
+      insert.setString(1, executionId);
+      insert.setString(2, nodeId);
+      insert.setString(3, status);
+      dialect.setJson(insert, 4, input);
+      dialect.setJson(insert, 5, output);
+      insert.setString(6, error);
+      insert.setString(7, errorCode);
+      dialect.setJson(insert, 8, metadataJson);
+      insert.setLong(9, durationMs);
+      dialect.setTimestamp(insert, 10, timestamp);
+      try (ResultSet rows = insert.executeQuery()) {
+        rows.next();
         return rows.getLong(1);
       }
     }).map(id -> new JsonObject()
@@ -346,9 +361,19 @@ public final class ExecutionStore {
 
   /** ExecutionOut (detail adds final_output and trigger_payload) of an execution in the caller's scope. */
   private JsonObject load(Connection c, Identity identity, String executionId, boolean detail) throws SQLException {
+    return load(c, identity, executionId, detail, "");
+  }
+
+  /** As {@link #load(Connection, Identity, String, boolean)}, locking the execution's row for this write. */
+  private JsonObject loadForUpdate(Connection c, Identity identity, String executionId) throws SQLException {
+    return load(c, identity, executionId, false, dialect.lockRows("e"));
+  }
+
+  private JsonObject load(Connection c, Identity identity, String executionId, boolean detail, String lock)
+      throws SQLException {
     try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS
         + ", e.final_output, e.trigger_payload FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id"
-        + " WHERE e.execution_id = ? AND " + Scope.on("w"))) {
+        + " WHERE e.execution_id = ? AND " + Scope.on("w") + lock)) {
       statement.setString(1, executionId);
       Scope.bind(statement, 2, identity);
       try (ResultSet rows = statement.executeQuery()) {

@@ -99,7 +99,15 @@ public final class Fields {
         || Double.isInfinite(n.doubleValue())) {
       throw StoreException.validation(name + ": must be an integer");
     }
-    long result = n.longValue();
+    long result;
+    try {
+      // Jackson hands big numbers over as BigInteger/BigDecimal: longValue() would wrap silently.
+      result = n instanceof java.math.BigInteger big ? big.longValueExact()
+          : n instanceof java.math.BigDecimal decimal ? decimal.longValueExact()
+          : n.longValue();
+    } catch (ArithmeticException tooBig) {
+      throw StoreException.validation(name + ": must be between " + min + " and " + max);
+    }
     if (result < min || result > max) {
       throw StoreException.validation(name + ": must be between " + min + " and " + max);
     }

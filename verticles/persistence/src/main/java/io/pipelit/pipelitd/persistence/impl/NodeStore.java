@@ -176,7 +176,7 @@ public final class NodeStore {
     }
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
-      JsonObject current = load(c, workflow.id(), nodeId);
+      JsonObject current = loadForUpdate(c, workflow.id(), nodeId); // merged into the update below
       long nodePk = current.getLong("id");
       long configId = current.getLong("component_config_id_internal");
       String type = newType != null ? newType : current.getString("component_type");
@@ -248,7 +248,7 @@ public final class NodeStore {
     String nodeId = Fields.requiredString(request, "node_id", NODE_ID_MAX);
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
-      long configId = load(c, workflow.id(), nodeId).getLong("component_config_id_internal");
+      long configId = loadForUpdate(c, workflow.id(), nodeId).getLong("component_config_id_internal");
       try (PreparedStatement statement = c.prepareStatement(
           "DELETE FROM workflow_edges WHERE workflow_id = ? AND (source_node_id = ? OR target_node_id = ?)")) {
         statement.setLong(1, workflow.id());
@@ -277,9 +277,18 @@ public final class NodeStore {
 
   /** The node with its config; the config's primary key is kept under an internal field. */
   private JsonObject load(Connection c, long workflowId, String nodeId) throws SQLException {
+    return load(c, workflowId, nodeId, "");
+  }
+
+  /** As {@link #load(Connection, long, String)}, locking the node and its config for this write. */
+  private JsonObject loadForUpdate(Connection c, long workflowId, String nodeId) throws SQLException {
+    return load(c, workflowId, nodeId, dialect.lockRows("n, c"));
+  }
+
+  private JsonObject load(Connection c, long workflowId, String nodeId, String lock) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS
         + " FROM workflow_nodes n JOIN component_configs c ON c.id = n.component_config_id"
-        + " WHERE n.workflow_id = ? AND n.node_id = ?")) {
+        + " WHERE n.workflow_id = ? AND n.node_id = ?" + lock)) {
       statement.setLong(1, workflowId);
       statement.setString(2, nodeId);
       try (ResultSet rows = statement.executeQuery()) {

@@ -229,21 +229,33 @@ public final class WorkflowStore {
       if (newSlug != null && !newSlug.equals(ref.slug()) && slugTaken(c, newSlug)) {
         throw StoreException.conflict("Workflow with slug '" + newSlug + "' already exists.");
       }
-      sets.add("updated_at = ?");
+      // Copies: a work may run more than once (PostgreSQL retries serialization failures).
+      List<String> allSets = new ArrayList<>(sets);
+      List<Binder> allBinders = new ArrayList<>(binders);
+      allSets.add("updated_at = ?");
       Instant now = Instant.now();
-      binders.add((s, i) -> dialect.setTimestamp(s, i, now));
+      allBinders.add((s, i) -> dialect.setTimestamp(s, i, now));
       try (PreparedStatement statement = c.prepareStatement(
-          "UPDATE workflows SET " + String.join(", ", sets) + " WHERE id = ?")) {
+          "UPDATE workflows SET " + String.join(", ", allSets) + " WHERE id = ?")) {
         int i = 1;
-        for (Binder binder : binders) {
+        for (Binder binder : allBinders) {
           binder.bind(statement, i++);
         }
         statement.setLong(i, ref.id());
         statement.executeUpdate();
       }
-      return load(c, ref.id());
-    }).onSuccess(workflow -> events.publish(workflow.getString("slug"), "workflow_updated", workflow));
+      return new Updated(ref.slug(), load(c, ref.id()));
+    }).onSuccess(updated -> {
+      String currentSlug = updated.workflow().getString("slug");
+      events.publish(currentSlug, "workflow_updated", updated.workflow());
+      if (!currentSlug.equals(updated.previousSlug())) {
+        // Followers of the old slug learn where the workflow went.
+        events.publish(updated.previousSlug(), "workflow_updated", updated.workflow());
+      }
+    }).map(Updated::workflow);
   }
+
+  private record Updated(String previousSlug, JsonObject workflow) {}
 
   public Future<JsonObject> delete(Identity identity, JsonObject request) {
     String slug = Fields.requiredString(request, "slug", SLUG_MAX);
@@ -265,8 +277,11 @@ public final class WorkflowStore {
         try {
           deleteWorkflow(c, WorkflowRef.find(c, identity, slug).id());
           deleted.add(slug);
-        } catch (StoreException notVisible) {
-          // Pipelit skips slugs the caller does not own, silently.
+        } catch (StoreException e) {
+          if (e.code() != io.pipelit.pipelitd.contracts.ErrorCode.NOT_FOUND) {
+            throw e;
+          }
+          // Pipelit skips slugs the caller does not own (or that do not exist), silently.
         }
       }
       return deleted;
