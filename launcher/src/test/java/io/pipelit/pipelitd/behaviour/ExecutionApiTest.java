@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +93,29 @@ class ExecutionApiTest extends BackendSuite {
     assertTrue(again.detail().contains("failed"), again.detail());
     assertEquals(422, patch(id, new JsonObject().put("status", "exploded")).status());
     assertEquals("failed", daemon.get("/api/v1/executions/" + id + "/").json().getString("status"));
+  }
+
+  @Test
+  void concurrentTransitionsFromOneStateLetExactlyOneWin() throws Exception {
+    String id = newExecution(freshWorkflow());
+    patch(id, new JsonObject().put("status", "running"));
+    List<String> finals = List.of("completed", "failed", "cancelled"); // all final: one winner only
+    List<CompletableFuture<Response>> racers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      racers.add(daemon.sendAsync("PATCH", "/api/v1/executions/" + id + "/", daemon.adminKey,
+          new JsonObject().put("status", finals.get(i % finals.size())).encode()));
+    }
+    java.util.Set<String> accepted = new java.util.HashSet<>();
+    for (CompletableFuture<Response> racer : racers) {
+      Response response = racer.get(60, TimeUnit.SECONDS);
+      if (response.status() == 200) {
+        accepted.add(response.json().getString("status")); // the winner, or a repeat of its status
+      } else {
+        assertEquals(409, response.status(), response.body());
+      }
+    }
+    assertEquals(1, accepted.size(), "exactly one final status may win: " + accepted);
+    assertEquals(accepted.iterator().next(), daemon.get("/api/v1/executions/" + id + "/").json().getString("status"));
   }
 
   @Test

@@ -2,10 +2,15 @@ package io.pipelit.pipelitd.storage;
 
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -34,6 +39,14 @@ public final class FlywayRunner {
 
   private final Flyway flyway;
   private final String description;
+  /**
+   * SQLite only: a file locked while migrating, so that two processes starting on a fresh file (the
+   * daemon and {@code pipelitd setup}, say) migrate one after the other instead of failing with
+   * SQLITE_BUSY_SNAPSHOT. PostgreSQL needs none: Flyway takes an advisory lock there.
+   */
+  private Path migrationLock;
+  /** A file lock is held per process: threads of one JVM queue on this monitor first. */
+  private static final Map<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
   private FlywayRunner(DataSource dataSource, List<String> locations, String description) {
     this(dataSource, locations, description, configuration -> { });
@@ -74,7 +87,9 @@ public final class FlywayRunner {
     }
     SQLiteDataSource dataSource = new SQLiteDataSource(SqliteConnections.config("FULL", 5_000));
     dataSource.setUrl(SqliteConnections.jdbcUrl(absolute));
-    return new FlywayRunner(dataSource, locations, "SQLite " + absolute);
+    FlywayRunner runner = new FlywayRunner(dataSource, locations, "SQLite " + absolute);
+    runner.migrationLock = absolute.resolveSibling(absolute.getFileName() + ".migrate-lock");
+    return runner;
   }
 
   /**
@@ -107,6 +122,22 @@ public final class FlywayRunner {
 
   /** Applies every pending migration, each in its own transaction. */
   public MigrateResult migrate() {
+    if (migrationLock == null) {
+      return migrateNow();
+    }
+    // Waits (blocking, this is a worker thread) while another thread or process migrates the same file.
+    synchronized (LOCAL_LOCKS.computeIfAbsent(migrationLock, path -> new Object())) {
+      try (FileChannel channel = FileChannel.open(migrationLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+           FileLock lock = channel.lock()) {
+        return migrateNow();
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot lock " + migrationLock + " to migrate " + description + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  private MigrateResult migrateNow() {
     try {
       org.flywaydb.core.api.output.MigrateResult result = flyway.migrate();
       String target = result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion();
@@ -147,7 +178,10 @@ public final class FlywayRunner {
     }
   }
 
+  /** One line: Flyway's messages span many lines (script, SQL state, error code, location). */
   private IllegalStateException failure(String action, FlywayException e) {
-    return new IllegalStateException("Cannot " + action + " the schema of " + description + ": " + e.getMessage(), e);
+    String message = String.valueOf(e.getMessage()).lines().map(String::strip).filter(line -> !line.isEmpty()
+        && !line.chars().allMatch(ch -> ch == '-')).reduce((a, b) -> a + " " + b).orElse("");
+    return new IllegalStateException("Cannot " + action + " the schema of " + description + ": " + message, e);
   }
 }
