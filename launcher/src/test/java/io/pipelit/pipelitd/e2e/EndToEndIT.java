@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +15,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +154,64 @@ class EndToEndIT {
     waitForHealth(base, log);
     JsonObject reread = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());
     assertEquals(detail, reread);
+  }
+
+  @Test
+  void postgresqlDatabaseUrlServesTheSameApiOnADatabaseItMigratedItself() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+      try (Connection admin = postgres.getPostgresDatabase().getConnection();
+           Statement statement = admin.createStatement()) {
+        statement.execute("CREATE ROLE pipelit LOGIN PASSWORD 'p@ss:w/rd'");
+        statement.execute("CREATE DATABASE pipelit OWNER pipelit");
+      }
+      // The password is URL-encoded in DATABASE_URL, as the README says.
+      String url = "postgresql://pipelit:p%40ss%3Aw%2Frd@localhost:" + postgres.getPort() + "/pipelit";
+      int port = freePort();
+      Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port), "DATABASE_URL", url);
+      Path log = workDir.resolve("daemon-pg.log");
+      daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String base = "http://127.0.0.1:" + port;
+      waitForHealth(base, log);
+      assertTrue(read(log).contains("PostgreSQL pipelit@localhost:" + postgres.getPort() + "/pipelit"), read(log));
+      assertFalse(read(log).contains("p@ss"), "the password must never be logged");
+      assertFalse(Files.exists(workDir.resolve("platform/db.sqlite3")), "no SQLite file on PostgreSQL");
+
+      Result setup = run(Map.of("DATABASE_URL", url), "a long enough password\n", "setup", "--username", "admin",
+          "--password-stdin");
+      assertEquals(0, setup.exit(), setup.stderr());
+      String[] lines = setup.stdout().strip().split("\n");
+      String key = lines[lines.length - 1].strip();
+      assertEquals(201, call("POST", base + "/api/v1/workflows/", key, "{\"name\":\"Hello\",\"slug\":\"hello\"}").statusCode());
+      HttpResponse<String> execution = call("POST", base + "/api/v1/executions/", key, "{\"workflow_slug\":\"hello\"}");
+      assertEquals(201, execution.statusCode(), execution.body());
+      String id = new JsonObject(execution.body()).getString("execution_id");
+      assertEquals(201, call("POST", base + "/api/v1/executions/" + id + "/logs/", key,
+          "{\"node_id\":\"n\",\"status\":\"completed\"}").statusCode());
+      JsonObject detail = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());
+      assertEquals(1, detail.getJsonArray("logs").size());
+      try (Connection c = postgres.getDatabase("pipelit", "pipelit").getConnection();
+           Statement statement = c.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT count(*) FROM execution_logs")) {
+        rows.next();
+        assertEquals(1, rows.getLong(1), "the row is in PostgreSQL");
+      }
+      daemon.destroy();
+      assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, daemon.exitValue(), read(log));
+    }
+  }
+
+  @Test
+  void unreachablePostgresqlAtStartIsOneLineAndNonZeroWithoutThePassword() throws Exception {
+    int closedPort = freePort(); // nothing listens there
+    Result result = run(Map.of("DATABASE_URL", "postgresql://bob:Sup3rS3cret@127.0.0.1:" + closedPort
+        + "/pipelit?connect_timeout=2"), null, "run");
+    assertEquals(1, result.exit(), result.stderr());
+    assertFalse(result.stderr().contains("Sup3rS3cret"), "the password must never be printed: " + result.stderr());
+    List<String> problems = result.stderr().lines().filter(line -> line.startsWith("pipelitd:")).toList();
+    assertEquals(1, problems.size(), result.stderr());
+    assertTrue(problems.get(0).contains("127.0.0.1:" + closedPort), problems.get(0));
+    assertFalse(result.stderr().contains("\tat "), "no stack trace: " + result.stderr());
   }
 
   @Test

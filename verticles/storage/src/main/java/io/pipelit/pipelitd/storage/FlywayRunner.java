@@ -4,7 +4,6 @@ import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -79,11 +78,9 @@ public final class FlywayRunner {
   public static FlywayRunner forSqlite(Path file, List<String> locations) {
     Path absolute = file.toAbsolutePath().normalize();
     try {
-      if (absolute.getParent() != null) {
-        Files.createDirectories(absolute.getParent());
-      }
+      SqliteConnections.createPrivately(absolute);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot create the directory of " + absolute + ": " + e.getMessage(), e);
+      throw new IllegalStateException("Cannot create " + absolute + ": " + e.getMessage(), e);
     }
     SQLiteDataSource dataSource = new SQLiteDataSource(SqliteConnections.config("FULL", 5_000));
     dataSource.setUrl(SqliteConnections.jdbcUrl(absolute));

@@ -1,6 +1,10 @@
 package io.pipelit.pipelitd.storage;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,6 +17,28 @@ import org.sqlite.SQLiteConfig;
 final class SqliteConnections {
 
   private SqliteConnections() {}
+
+  /**
+   * Creates the database file and its folders when missing, the file readable by its owner only (0600):
+   * it holds password hashes and key digests, and SQLite gives its -wal and -shm files the same mode.
+   * An existing file is left as it is (the operator's choice).
+   */
+  static void createPrivately(Path file) throws IOException {
+    Path parent = file.getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (Files.exists(file)) {
+      return;
+    }
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException createdMeanwhile) {
+      // another process created it first: fine
+    }
+  }
 
   /** {@code jdbc:sqlite:/abs/path}. sqlite-jdbc reads URL parameters after a '?', so a path must not hold one. */
   static String jdbcUrl(Path file) {

@@ -8,7 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -86,10 +85,7 @@ public final class SqliteDatabase implements Database {
    */
   public static SqliteDatabase open(Vertx vertx, SqliteOptions options) throws IOException, SQLException {
     Path file = options.file().toAbsolutePath().normalize();
-    Path parent = file.getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
+    SqliteConnections.createPrivately(file);
     String description = "SQLite " + file;
     List<Connection> opened = new ArrayList<>();
     try {

@@ -156,6 +156,18 @@ class SqliteDatabaseTest {
 
   // (a)
   @Test
+  void aNewDatabaseFileAndItsWalAreReadableByTheOwnerOnly() throws Exception {
+    open();
+    await(db.write(insert("private")));
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      Path path = Path.of(file + suffix);
+      assertTrue(java.nio.file.Files.exists(path), path.toString());
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          java.nio.file.Files.getPosixFilePermissions(path)), path.toString());
+    }
+  }
+
+  @Test
   void committedWriteIsVisibleFromASecondConnection_vertxJdbcClientAutocommitTrapRegression() throws Exception {
     open();
     assertEquals(1, await(db.write(insert("first"))));
