@@ -61,9 +61,11 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = null;
     Vertx vertx = Vertx.vertx();
+    InstanceGuard guard = null;
     long deadline = 0;
     try {
       PipelitdConfig config = main.loadConfig(vertx, flags());
+      guard = InstanceGuard.acquire(config.databaseUrl());
       if (context.installsShutdownHook()) {
         hook = new Thread(() -> {
           stopRequested.complete(null);
@@ -102,6 +104,9 @@ final class RunCommand implements Callable<Integer> {
       Duration left = deadline == 0 ? Main.STOP_TIMEOUT
           : Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos()));
       Main.closeVertx(vertx, left);
+      if (guard != null) {
+        guard.close(); // only once the database is closed: another daemon may then take over
+      }
       if (deadline != 0) {
         Main.LOG.info("pipelitd stopped");
       }

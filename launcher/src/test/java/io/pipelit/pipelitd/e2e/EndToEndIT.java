@@ -215,6 +215,29 @@ class EndToEndIT {
   }
 
   @Test
+  void aSecondDaemonOnTheSameSqliteFileIsRefusedAndACrashLeavesNoStaleGuard() throws Exception {
+    int port = freePort();
+    Path log = workDir.resolve("first.log");
+    daemon = pipelitd(Map.of("PIPELITD_HTTP_PORT", Integer.toString(port)), "run")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    waitForHealth("http://127.0.0.1:" + port, log);
+
+    Result second = run(Map.of("PIPELITD_HTTP_PORT", Integer.toString(freePort())), null, "run");
+    assertEquals(1, second.exit(), second.stderr());
+    assertTrue(second.stderr().contains("already serving"), second.stderr());
+    assertTrue(second.stderr().contains("pid " + daemon.pid()), second.stderr());
+
+    daemon.destroyForcibly(); // kill -9: the guard file stays behind, its lock dies with the process
+    assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(Files.exists(workDir.resolve("platform/db.sqlite3.pipelitd-lock")));
+    int restartPort = freePort();
+    Path restartLog = workDir.resolve("restart.log");
+    daemon = pipelitd(Map.of("PIPELITD_HTTP_PORT", Integer.toString(restartPort)), "run")
+        .redirectErrorStream(true).redirectOutput(restartLog.toFile()).start();
+    waitForHealth("http://127.0.0.1:" + restartPort, restartLog);
+  }
+
+  @Test
   void invalidConfigurationExitsWithTwoAndNamesTheKey() throws Exception {
     Result result = run(Map.of("PIPELITD_HTTP_PORT", "eighty"), null, "run");
     assertEquals(2, result.exit());
