@@ -33,66 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an HTTP client creates a workflow with nodes and edges, records an execution with logs and reads
  * them back. Real processes, real files, real HTTP.
  */
-class EndToEndIT {
-  private static final Path ROOT = Path.of(System.getProperty("pipelitd.root", "..")).toAbsolutePath().normalize();
-  private static final Path SCRIPT = ROOT.resolve("scripts/pipelitd");
-
-  @TempDir
-  Path workDir;
-  private Process daemon;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  @AfterEach
-  void stopDaemon() throws Exception {
-    if (daemon != null && daemon.isAlive()) {
-      daemon.destroy();
-      if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
-        daemon.destroyForcibly();
-      }
-    }
-  }
-
-  private ProcessBuilder pipelitd(Map<String, String> env, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(SCRIPT.toString());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("PIPELITD_") || k.equals("DATABASE_URL"));
-    builder.environment().putAll(env);
-    return builder;
-  }
-
-  /** Runs a command to completion: exit code, stdout, stderr. */
-  private Result run(Map<String, String> env, String stdin, String... args) throws Exception {
-    Path out = workDir.resolve("out.txt");
-    Path err = workDir.resolve("err.txt");
-    Process process = pipelitd(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (stdin != null) {
-      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    process.getOutputStream().close();
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "command did not finish: " + List.of(args));
-    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  private record Result(int exit, String stdout, String stderr) {}
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private HttpResponse<String> call(String method, String url, String key, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json");
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
+class EndToEndIT extends ProcessTestBase {
   @Test
   void freshCheckoutStartSetupAndUse() throws Exception {
     Result version = run(Map.of(), null, "--version");
@@ -247,30 +188,5 @@ class EndToEndIT {
     assertEquals(2, secret.exit());
     assertTrue(secret.stderr().contains("DATABASE_URL"), secret.stderr());
     assertFalse(secret.stderr().contains("hunter2"), "the password must never be printed");
-  }
-
-  private void waitForHealth(String base, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      assertTrue(daemon.isAlive(), () -> "daemon exited: " + read(log));
-      try {
-        HttpResponse<String> health = call("GET", base + "/health", null, null);
-        if (health.statusCode() == 200 && new JsonObject(health.body()).getString("status").equals("ok")) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("daemon not healthy within 120 s: " + read(log));
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,9 @@ public final class HttpApiVerticle extends VerticleBase {
   private HttpConfig httpConfig;
   private String version;
   private volatile int actualPort = -1;
+  private HttpServer server;
+  /** Set when the verticle stops: requests that still arrive get 503 while in-flight ones finish. */
+  private volatile boolean draining;
 
   /** A verticle with the default timeouts (store 30 s, health 2 s). */
   public HttpApiVerticle() {
@@ -88,14 +93,24 @@ public final class HttpApiVerticle extends VerticleBase {
     return vertx.createHttpServer()
         .requestHandler(router())
         .listen(httpConfig.port(), httpConfig.host())
-        .onSuccess(server -> {
-          actualPort = server.actualPort();
+        .onSuccess(listening -> {
+          server = listening;
+          actualPort = listening.actualPort();
           LOG.info("HTTP API listening on http://{}:{}", hostForUrl(httpConfig.host()), actualPort);
         });
   }
 
   private Router router() {
     Router router = Router.router(vertx);
+    // While stopping: answer at once, before reading a body or asking the store anything.
+    router.route().handler(ctx -> {
+      if (draining) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        ctx.fail(new ApiError(503, "pipelitd is shutting down; retry on another instance or shortly."));
+      } else {
+        ctx.next();
+      }
+    });
     // First, for every request: the body must be read before any asynchronous step (authentication).
     // No uploads and no form merging: this API speaks JSON only.
     router.route().handler(BodyHandler.create(false)
@@ -112,6 +127,17 @@ public final class HttpApiVerticle extends VerticleBase {
     router.errorHandler(404, this::fail);
     router.errorHandler(405, this::fail);
     return router;
+  }
+
+  /**
+   * Graceful stop: new requests get 503, requests in flight get their answers (each store request is
+   * itself bounded by the store timeout), then connections close, all within the drain timeout
+   * ({@code PIPELITD_HTTP_DRAIN_TIMEOUT_MS}).
+   */
+  @Override
+  public Future<?> stop() {
+    draining = true;
+    return server == null ? Future.succeededFuture() : server.shutdown(httpConfig.drainTimeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   private void forward(RoutingContext ctx, ApiRoute route) {

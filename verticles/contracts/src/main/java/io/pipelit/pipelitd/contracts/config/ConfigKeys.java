@@ -27,6 +27,13 @@ public final class ConfigKeys {
   public static final String HTTP_MAX_BODY_BYTES = "PIPELITD_HTTP_MAX_BODY_BYTES";
   public static final long DEFAULT_HTTP_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
+  /**
+   * On stop, how long requests in flight may take to get their answers (new ones get 503) before the
+   * HTTP connections are closed, in milliseconds.
+   */
+  public static final String HTTP_DRAIN_TIMEOUT_MS = "PIPELITD_HTTP_DRAIN_TIMEOUT_MS";
+  public static final long DEFAULT_HTTP_DRAIN_TIMEOUT_MS = 10_000;
+
   /** Writes that may wait for the SQLite writer; one more is refused with OVERLOADED (HTTP 503). */
   public static final String WRITE_QUEUE_CAPACITY = "PIPELITD_WRITE_QUEUE_CAPACITY";
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
@@ -87,7 +94,7 @@ public final class ConfigKeys {
 
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
-      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
+      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START);
 }

@@ -8,8 +8,9 @@ import io.vertx.core.json.JsonObject;
  * @param host         bind address
  * @param port         TCP port, 0 for any free port
  * @param maxBodyBytes largest request body accepted, bytes
+ * @param drainTimeoutMs on stop, how long requests in flight may take, milliseconds
  */
-public record HttpConfig(String host, int port, long maxBodyBytes) {
+public record HttpConfig(String host, int port, long maxBodyBytes, long drainTimeoutMs) {
 
   /** Reads and validates the HTTP settings; a bad value throws {@link ConfigException}. */
   public static HttpConfig from(JsonObject config) {
@@ -21,6 +22,8 @@ public record HttpConfig(String host, int port, long maxBodyBytes) {
         host,
         (int) ConfigValues.integer(config, ConfigKeys.HTTP_PORT, ConfigKeys.DEFAULT_HTTP_PORT, 0, 65_535),
         ConfigValues.integer(config, ConfigKeys.HTTP_MAX_BODY_BYTES, ConfigKeys.DEFAULT_HTTP_MAX_BODY_BYTES,
-            1_024, 1L << 31));
+            1_024, 1L << 31),
+        ConfigValues.integer(config, ConfigKeys.HTTP_DRAIN_TIMEOUT_MS, ConfigKeys.DEFAULT_HTTP_DRAIN_TIMEOUT_MS,
+            0, 600_000));
   }
 }
