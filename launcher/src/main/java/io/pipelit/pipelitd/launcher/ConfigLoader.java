@@ -1,7 +1,9 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigException;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.contracts.config.HttpConfig;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
@@ -120,6 +122,16 @@ public final class ConfigLoader {
     if (parsed.backend() == DatabaseUrl.Backend.SQLITE && !url.startsWith("sqlite:////")) {
       json.put(ConfigKeys.DATABASE_URL, absoluteSqliteUrl(url, parsed));
       database = DatabaseConfig.from(json);
+    }
+    String logFormat = ConfigValues.string(json, ConfigKeys.LOG_FORMAT, ConfigKeys.DEFAULT_LOG_FORMAT);
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException(ConfigKeys.LOG_FORMAT, "must be text or json (got '" + logFormat + "')");
+    }
+    validateCheckpoints(json, workingDir);
+    Object fieldKey = json.getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    if (fieldKey != null && !fieldKey.toString().isBlank()) {
+      // A malformed key stops here (exit 2); the message names the key's position, never its text.
+      io.pipelit.pipelitd.crypto.FieldKeyring.parse(fieldKey.toString());
     }
     return new PipelitdConfig(json, database, http, parsed, workingDir.toAbsolutePath());
   }
@@ -284,6 +296,24 @@ public final class ConfigLoader {
   }
 
   /** {@code sqlite:///rel/x.db?opts} → {@code sqlite:////abs/rel/x.db?opts}. */
+  /**
+   * Validates the checkpoint settings and rewrites a relative SQLite {@code CHECKPOINTS_DATABASE_URL} to
+   * its absolute form, as for {@code DATABASE_URL}.
+   */
+  private static void validateCheckpoints(JsonObject json, Path workingDir) {
+    String url = CheckpointConfig.from(json).url();
+    DatabaseUrl parsed;
+    try {
+      parsed = DatabaseUrl.parse(url, workingDir.toAbsolutePath());
+    } catch (IllegalArgumentException e) {
+      String detail = e.getMessage() == null ? "cannot be parsed" : redact(e.getMessage(), url);
+      throw new ConfigException(ConfigKeys.CHECKPOINTS_DATABASE_URL, "is not valid: " + detail);
+    }
+    if (parsed.backend() == DatabaseUrl.Backend.SQLITE && !url.startsWith("sqlite:////")) {
+      json.put(ConfigKeys.CHECKPOINTS_DATABASE_URL, absoluteSqliteUrl(url, parsed));
+    }
+  }
+
   private static String absoluteSqliteUrl(String url, DatabaseUrl parsed) {
     int query = url.indexOf('?');
     String suffix = query < 0 ? "" : url.substring(query);

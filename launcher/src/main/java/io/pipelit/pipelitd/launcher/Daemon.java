@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
 import io.pipelit.pipelitd.http.HttpApiVerticle;
 import io.pipelit.pipelitd.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -11,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started pipelitd: PersistenceVerticle, then HttpApiVerticle, deployed on a Vert.x instance the
- * caller owns. {@code run} uses it; in-process tests can too:
+ * A started pipelitd: PersistenceVerticle, CheckpointVerticle, then HttpApiVerticle, deployed on a
+ * Vert.x instance the caller owns. {@code run} uses it; in-process tests can too:
  * <pre>{@code
  * PipelitdConfig cfg = ConfigLoader.loadAndValidate(vertx, dir, Optional.empty(), flags, Map.of()).await();
  * Daemon daemon = Daemon.start(vertx, cfg, Version.current()).await();
@@ -31,35 +32,43 @@ public final class Daemon {
   private final String version;
   private final PersistenceVerticle persistence;
   private final String persistenceId;
+  private final String checkpointsId;
   private final HttpApiVerticle http;
   private final String httpId;
 
   private Daemon(Vertx vertx, PipelitdConfig config, String version, PersistenceVerticle persistence,
-      String persistenceId, HttpApiVerticle http, String httpId) {
+      String persistenceId, String checkpointsId, HttpApiVerticle http, String httpId) {
     this.vertx = vertx;
     this.config = config;
     this.version = version;
     this.persistence = persistence;
     this.persistenceId = persistenceId;
+    this.checkpointsId = checkpointsId;
     this.http = http;
     this.httpId = httpId;
   }
 
   /**
-   * Deploys PersistenceVerticle, then HttpApiVerticle; succeeds when both have started. When the HTTP
-   * verticle fails, the persistence deployment is undeployed again before the failure is reported.
+   * Deploys PersistenceVerticle, CheckpointVerticle (which opens its database on first use), then
+   * HttpApiVerticle; succeeds when all have started. When a later verticle fails, the earlier deployments
+   * are undeployed again before the failure is reported.
    * A port already in use fails with a message naming the address.
    */
   public static Future<Daemon> start(Vertx vertx, PipelitdConfig config, String version) {
     PersistenceVerticle persistence = new PersistenceVerticle();
-    return deployPersistence(vertx, config, persistence).compose(persistenceId -> {
-      HttpApiVerticle http = new HttpApiVerticle();
-      JsonObject httpConfig = config.json().copy().put(VERSION_KEY, version);
-      return vertx.deployVerticle(http, new DeploymentOptions().setConfig(httpConfig))
-          .recover(failure -> vertx.undeploy(persistenceId)
-              .transform(ignored -> Future.<String>failedFuture(httpFailure(config, failure))))
-          .map(httpId -> new Daemon(vertx, config, version, persistence, persistenceId, http, httpId));
-    });
+    return deployPersistence(vertx, config, persistence).compose(persistenceId -> vertx
+        .deployVerticle(new CheckpointVerticle(), new DeploymentOptions().setConfig(config.json().copy()))
+        .recover(failure -> vertx.undeploy(persistenceId).transform(ignored -> Future.<String>failedFuture(failure)))
+        .compose(checkpointsId -> {
+          HttpApiVerticle http = new HttpApiVerticle();
+          JsonObject httpConfig = config.json().copy().put(VERSION_KEY, version);
+          return vertx.deployVerticle(http, new DeploymentOptions().setConfig(httpConfig))
+              .recover(failure -> vertx.undeploy(checkpointsId)
+                  .transform(ignored -> vertx.undeploy(persistenceId))
+                  .transform(ignored -> Future.<String>failedFuture(httpFailure(config, failure))))
+              .map(httpId -> new Daemon(vertx, config, version, persistence, persistenceId, checkpointsId, http,
+                  httpId));
+        }));
   }
 
   /** Deploys only PersistenceVerticle (what {@code setup} needs); returns its deployment id. */
@@ -68,6 +77,11 @@ public final class Daemon {
   }
 
   private static Future<String> deployPersistence(Vertx vertx, PipelitdConfig config, PersistenceVerticle v) {
+    try {
+      FieldKeySetup.ensure(config); // first start: a key is generated into .env
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()));
   }
 
@@ -83,12 +97,14 @@ public final class Daemon {
   }
 
   /**
-   * Undeploys HttpApiVerticle (no new requests), then PersistenceVerticle (queued writes commit). Does
-   * not close Vert.x.
+   * Undeploys HttpApiVerticle (no new requests), then CheckpointVerticle and PersistenceVerticle (queued
+   * writes commit). Does not close Vert.x.
    */
   public Future<Void> stop() {
     return vertx.undeploy(httpId)
         .onFailure(e -> LOG.warn("stopping the HTTP API failed: {}", e.toString()))
+        .transform(ignored -> vertx.undeploy(checkpointsId))
+        .onFailure(e -> LOG.warn("stopping the checkpoint store failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(persistenceId))
         .onFailure(e -> LOG.warn("stopping the store failed: {}", e.toString()));
   }

@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.FAILURE,
-    subcommands = {RunCommand.class, SetupCommand.class},
+    subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
+        KeysCommand.class, UsersCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",
@@ -114,7 +115,8 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required command (run, setup)");
+    throw new ParameterException(spec.commandLine(),
+        "Missing required command (" + String.join(", ", spec.subcommands().keySet()) + ")");
   }
 
   Optional<Path> confFile() {

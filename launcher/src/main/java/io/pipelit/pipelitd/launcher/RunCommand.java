@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = null;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Observability.vertxWithMetrics();
     InstanceGuard guard = null;
     long deadline = 0;
     try {

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.behaviour;
 
+import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.http.HttpApiVerticle;
@@ -22,9 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real daemon for behaviour tests: PersistenceVerticle and HttpApiVerticle deployed on a fresh
- * real database (an SQLite file in a temporary folder, or a new PostgreSQL database), spoken to over
- * real HTTP. Also opens the database directly (a second connection) to check what was committed.
+ * The real daemon for behaviour tests: PersistenceVerticle, CheckpointVerticle and HttpApiVerticle
+ * deployed on a fresh real database (an SQLite file in a temporary folder, or a new PostgreSQL
+ * database), spoken to over real HTTP. Also opens the database directly (a second connection) to check what was committed.
  */
 final class Daemon implements AutoCloseable {
   final Vertx vertx;
@@ -32,6 +33,8 @@ final class Daemon implements AutoCloseable {
   final String databaseUrl;
   final int port;
   final String adminKey;
+  /** The FIELD_ENCRYPTION_KEY this daemon runs with (a fresh key unless the overrides set one). */
+  String fieldKey;
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1) // as Pipelit's Python clients speak; one connection per request in flight
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -58,22 +61,35 @@ final class Daemon implements AutoCloseable {
     Backend backend = databaseUrl.startsWith("sqlite") ? Backend.SQLITE : Backend.POSTGRESQL;
     JsonObject config = new JsonObject()
         .put(ConfigKeys.DATABASE_URL, databaseUrl)
+        .put(ConfigKeys.CHECKPOINTS_DATABASE_URL, checkpointsUrl(databaseUrl))
         .put(ConfigKeys.HTTP_HOST, "127.0.0.1")
         .put(ConfigKeys.HTTP_PORT, 0)
         .put(ConfigKeys.SQLITE_SYNCHRONOUS, "NORMAL")
+        .put(ConfigKeys.FIELD_ENCRYPTION_KEY, io.pipelit.pipelitd.crypto.FieldKeyring.generateKey())
         .put("pipelitd.version", "test")
         .mergeIn(overrides);
     Vertx vertx = Vertx.vertx();
     HttpApiVerticle api = new HttpApiVerticle();
     io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
     vertx.deployVerticle(new PersistenceVerticle(), options)
+        .compose(id -> vertx.deployVerticle(new CheckpointVerticle(), options))
         .compose(id -> vertx.deployVerticle(api, options))
         .await(60, TimeUnit.SECONDS);
     JsonObject setup = vertx.eventBus()
         .<JsonObject>request(StoreAddresses.SETUP_ADMIN,
             new JsonObject().put("username", "admin").put("password", "correct horse battery"))
         .await(60, TimeUnit.SECONDS).body();
-    return new Daemon(vertx, backend, databaseUrl, api.actualPort(), setup.getString("key"));
+    Daemon daemon = new Daemon(vertx, backend, databaseUrl, api.actualPort(), setup.getString("key"));
+    daemon.fieldKey = config.getString(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    return daemon;
+  }
+
+  /**
+   * The checkpoint database next to the main one: a sibling SQLite file (created on the first checkpoint
+   * written), or the same PostgreSQL database (its two tables do not collide with the main schema).
+   */
+  static String checkpointsUrl(String databaseUrl) {
+    return databaseUrl.startsWith("sqlite") ? databaseUrl + ".checkpoints.db" : databaseUrl;
   }
 
   /** A second connection on the database, as an outside reader would open it. */

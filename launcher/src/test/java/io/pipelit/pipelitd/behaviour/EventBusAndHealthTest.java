@@ -37,6 +37,17 @@ class EventBusAndHealthTest extends BackendSuite {
   }
 
   @Test
+  void readyNeedsNoKeyAndReportsTheChecks() throws Exception {
+    Response ready = daemon.send("GET", "/ready", null, null);
+    assertEquals(200, ready.status(), ready.body());
+    JsonObject checks = ready.json().getJsonObject("checks");
+    assertEquals(true, checks.getBoolean("database"));
+    assertEquals(true, checks.getBoolean("writer"));
+    assertEquals(true, checks.getBoolean("migrations"));
+    assertTrue(Integer.parseInt(checks.getString("schema_version")) >= 1, checks.encode());
+  }
+
+  @Test
   void eventBusRequestsAnswerLikeHttp() throws Exception {
     daemon.post("/api/v1/workflows/", new JsonObject().put("name", "Bus").put("slug", "bus"));
     JsonObject viaBus = (JsonObject) request(StoreAddresses.WORKFLOWS_LIST, new JsonObject().put("limit", 10), ADMIN);

@@ -41,7 +41,9 @@ class EndToEndIT extends ProcessTestBase {
     assertTrue(version.stdout().startsWith("pipelitd "), version.stdout());
 
     int port = freePort();
-    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port));
+    int metricsPort = freePort();
+    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port),
+        "PIPELITD_METRICS_PORT", Integer.toString(metricsPort));
     Path log = workDir.resolve("daemon.log");
     daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     String base = "http://127.0.0.1:" + port;
@@ -50,6 +52,10 @@ class EndToEndIT extends ProcessTestBase {
     assertTrue(startup.contains("ready"), startup);
     assertTrue(startup.contains(workDir.resolve("platform/db.sqlite3").toString()), startup);
     assertTrue(Files.exists(workDir.resolve("platform/db.sqlite3")));
+
+    Result status = run(env, null, "status");
+    assertEquals(0, status.exit(), status.stderr());
+    assertTrue(status.stdout().contains("\"status\":\"ready\""), status.stdout());
 
     Result setup = run(Map.of(), "a long enough password\n", "setup", "--username", "admin", "--password-stdin");
     assertEquals(0, setup.exit(), setup.stderr());
@@ -84,12 +90,31 @@ class EndToEndIT extends ProcessTestBase {
     assertEquals(1, workflow.getJsonArray("edges").size());
     JsonObject detail = new JsonObject(call("GET", base + "/api/v1/executions/" + id + "/", key, null).body());
     assertEquals("completed", detail.getString("status"));
+
+    // Prometheus: admin key on the API, no key on the separate metrics listener.
+    assertEquals(401, call("GET", base + "/metrics", null, null).statusCode());
+    HttpResponse<String> metrics = call("GET", base + "/metrics", key, null);
+    assertEquals(200, metrics.statusCode(), metrics.body());
+    assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+    for (String expected : List.of("vertx_http_server_requests_total", "vertx_eventbus_",
+        "pipelitd_writes_total{database=\"db.sqlite3\",outcome=\"committed\"}", "pipelitd_commit_seconds_bucket",
+        "pipelitd_write_batch_size", "pipelitd_write_queue_depth", "pipelitd_database_busy_total",
+        "pipelitd_database_size_bytes", "jvm_memory_used_bytes")) {
+      assertTrue(metrics.body().contains(expected), expected + " missing from /metrics");
+    }
+    assertFalse(metrics.body().contains(key), "no key in metrics");
+    HttpResponse<String> open = call("GET", "http://127.0.0.1:" + metricsPort + "/metrics", null, null);
+    assertEquals(200, open.statusCode());
+    assertTrue(open.body().contains("pipelitd_writes_total"));
     assertEquals(1, detail.getJsonArray("logs").size());
 
     // A graceful stop keeps everything; a restart on the same files serves it again.
     daemon.destroy();
     assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon did not stop on SIGTERM");
     assertEquals(0, daemon.exitValue(), "a graceful stop exits 0: " + read(log));
+    Result down = run(env, null, "status");
+    assertEquals(1, down.exit());
+    assertTrue(down.stderr().contains("no daemon answers"), down.stderr());
     assertTrue(read(log).contains("pipelitd stopped"), read(log));
     daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     waitForHealth(base, log);
@@ -176,6 +201,43 @@ class EndToEndIT extends ProcessTestBase {
     daemon = pipelitd(Map.of("PIPELITD_HTTP_PORT", Integer.toString(restartPort)), "run")
         .redirectErrorStream(true).redirectOutput(restartLog.toFile()).start();
     waitForHealth("http://127.0.0.1:" + restartPort, restartLog);
+  }
+
+  @Test
+  void jsonLogLinesRequestIdsAndNoSecretInAnyLog() throws Exception {
+    int port = freePort();
+    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port), "PIPELITD_LOG_FORMAT", "json");
+    Path log = workDir.resolve("daemon.log");
+    daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String base = "http://127.0.0.1:" + port;
+    waitForHealth(base, log);
+    String password = "Sup3r-secret-passphrase";
+    Result setup = run(env, password + "\n", "setup", "--username", "admin", "--password-stdin");
+    assertEquals(0, setup.exit(), setup.stderr());
+    String[] lines = setup.stdout().strip().split("\n");
+    String key = lines[lines.length - 1].strip();
+
+    HttpResponse<String> echoed = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/workflows/"))
+        .header("Authorization", "Bearer " + key).header("X-Request-Id", "trace-42").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals("trace-42", echoed.headers().firstValue("X-Request-Id").orElse(null));
+    HttpResponse<String> fresh = call("GET", base + "/api/v1/workflows/", "a-wrong-key", null);
+    assertEquals(401, fresh.statusCode());
+    assertTrue(fresh.headers().firstValue("X-Request-Id").orElse("").matches("[0-9a-f]{16}"));
+
+    daemon.destroy();
+    assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+    String daemonLog = read(log);
+    long jsonLines = daemonLog.lines().filter(line -> !line.isBlank()).peek(line -> {
+      JsonObject entry = new JsonObject(line); // every line is one JSON object
+      assertTrue(entry.containsKey("level") && entry.containsKey("formattedMessage"), line);
+    }).count();
+    assertTrue(jsonLines > 3, daemonLog);
+    for (String output : List.of(daemonLog, setup.stderr())) {
+      assertFalse(output.contains(key), "the API key was logged");
+      assertFalse(output.contains(password), "the password was logged");
+      assertFalse(output.contains("a-wrong-key"), "a presented key was logged");
+    }
   }
 
   @Test

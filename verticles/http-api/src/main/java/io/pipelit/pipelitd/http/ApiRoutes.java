@@ -2,10 +2,13 @@ package io.pipelit.pipelitd.http;
 
 import static io.pipelit.pipelitd.http.RequestPart.body;
 import static io.pipelit.pipelitd.http.RequestPart.integerPath;
+import static io.pipelit.pipelitd.http.RequestPart.metadataFilter;
 import static io.pipelit.pipelitd.http.RequestPart.optionalQuery;
 import static io.pipelit.pipelitd.http.RequestPart.paging;
 import static io.pipelit.pipelitd.http.RequestPart.path;
+import static io.pipelit.pipelitd.http.RequestPart.presentQuery;
 
+import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -15,7 +18,9 @@ import java.util.List;
  * key; {@code GET /health} is handled separately.
  *
  * <p>Order matters where a literal segment and a parameter share a position: the router tries routes
- * in this order, so {@code batch-delete} is declared before {@code :slug} and {@code :execution_id}.
+ * in this order, so {@code batch-delete} is declared before {@code :slug} and {@code :execution_id},
+ * and the checkpoints' {@code prune}, {@code stats} and {@code :thread_id/latest} before the parameter
+ * routes they would otherwise match.
  */
 final class ApiRoutes {
   private ApiRoutes() {}
@@ -65,11 +70,97 @@ final class ApiRoutes {
       route(HttpMethod.POST, "/executions/:execution_id/cancel/", StoreAddresses.EXECUTIONS_CANCEL, OK,
           path("execution_id")),
       route(HttpMethod.POST, "/executions/:execution_id/logs/", StoreAddresses.EXECUTIONS_APPEND_LOG, CREATED,
-          path("execution_id"), body()));
+          path("execution_id"), body()),
+
+      // Credentials (§3.11); test/, models/, activate/ and deactivate/ call LLM providers or the
+      // msg-gateway and are not served by pipelitd.
+      route(HttpMethod.GET, "/credentials/", StoreAddresses.CREDENTIALS_LIST, OK, paging()),
+      route(HttpMethod.POST, "/credentials/", StoreAddresses.CREDENTIALS_CREATE, CREATED, body()),
+      route(HttpMethod.POST, "/credentials/batch-delete/", StoreAddresses.CREDENTIALS_BATCH_DELETE, NO_CONTENT,
+          body()),
+      route(HttpMethod.GET, "/credentials/:credential_id/", StoreAddresses.CREDENTIALS_GET, OK, credentialId()),
+      route(HttpMethod.PATCH, "/credentials/:credential_id/", StoreAddresses.CREDENTIALS_UPDATE, OK,
+          credentialId(), body()),
+      route(HttpMethod.DELETE, "/credentials/:credential_id/", StoreAddresses.CREDENTIALS_DELETE, NO_CONTENT,
+          credentialId()),
+
+      // Checkpoints (LangGraph conversation memory; admin keys only, the store answers 403 otherwise)
+      route(HttpMethod.POST, "/checkpoints/prune", CheckpointAddresses.PRUNE, OK, body()),
+      route(HttpMethod.GET, "/checkpoints/stats/", CheckpointAddresses.STATS, OK,
+          presentQuery("thread_id", "limit", "offset")),
+      route(HttpMethod.GET, "/checkpoints/:thread_id/latest", CheckpointAddresses.GET_TUPLE, OK,
+          path("thread_id"), presentQuery("ns")),
+      route(HttpMethod.GET, "/checkpoints/:thread_id/", CheckpointAddresses.LIST, OK,
+          path("thread_id"), presentQuery("ns", "before", "limit", "offset"), metadataFilter()),
+      route(HttpMethod.DELETE, "/checkpoints/:thread_id/", CheckpointAddresses.DELETE_THREAD, NO_CONTENT,
+          path("thread_id")),
+      route(HttpMethod.POST, "/checkpoints/:thread_id/copy", CheckpointAddresses.COPY_THREAD, CREATED,
+          path("thread_id"), body()),
+      route(HttpMethod.GET, "/checkpoints/:thread_id/:checkpoint_id", CheckpointAddresses.GET_TUPLE, OK,
+          path("thread_id"), path("checkpoint_id"), presentQuery("ns")),
+      route(HttpMethod.PUT, "/checkpoints/:thread_id/:checkpoint_id", CheckpointAddresses.PUT, CREATED,
+          path("thread_id"), path("checkpoint_id"), presentQuery("ns"), body()),
+      route(HttpMethod.POST, "/checkpoints/:thread_id/:checkpoint_id/writes", CheckpointAddresses.PUT_WRITES,
+          CREATED, path("thread_id"), path("checkpoint_id"), presentQuery("ns"), body()),
+
+      // Pipelit's admin checkpoint listing and batch delete (§3.13), served by the checkpoint store
+      route(HttpMethod.GET, "/memories/checkpoints/", CheckpointAddresses.ADMIN_LIST, OK,
+          optionalQuery("thread_id"), paging()),
+      route(HttpMethod.POST, "/memories/checkpoints/batch-delete/", CheckpointAddresses.BATCH_DELETE, NO_CONTENT,
+          body()));
+
+  /**
+   * Authentication, users, API keys and MFA (reference §3.2, §3.3); bearer key required. Roles are
+   * checked by the store (admin-only operations answer 403). {@code /users/me...} comes before
+   * {@code /users/:user_id...}.
+   */
+  static final List<ApiRoute> ACCOUNTS = List.of(
+      route(HttpMethod.GET, "/auth/me/", StoreAddresses.AUTH_ME, OK),
+      route(HttpMethod.POST, "/auth/mfa/setup/", StoreAddresses.AUTH_MFA_SETUP, OK),
+      route(HttpMethod.POST, "/auth/mfa/verify/", StoreAddresses.AUTH_MFA_VERIFY, OK, body()),
+      route(HttpMethod.POST, "/auth/mfa/disable/", StoreAddresses.AUTH_MFA_DISABLE, OK, body()),
+      route(HttpMethod.GET, "/auth/mfa/status/", StoreAddresses.AUTH_MFA_STATUS, OK),
+      route(HttpMethod.POST, "/auth/mfa/reset/", StoreAddresses.AUTH_MFA_RESET, OK, RequestPart.loopbackOnly(
+          "MFA reset only allowed from localhost.")),
+
+      route(HttpMethod.GET, "/users/me", StoreAddresses.USERS_ME_GET, OK),
+      route(HttpMethod.PATCH, "/users/me", StoreAddresses.USERS_ME_UPDATE, OK, body()),
+      route(HttpMethod.POST, "/users/me/keys", StoreAddresses.KEYS_CREATE, CREATED, body()),
+      route(HttpMethod.GET, "/users/me/keys", StoreAddresses.KEYS_LIST, OK),
+      route(HttpMethod.DELETE, "/users/me/keys/:key_id", StoreAddresses.KEYS_REVOKE, NO_CONTENT, keyId()),
+      route(HttpMethod.GET, "/users/", StoreAddresses.USERS_LIST, OK, paging()),
+      route(HttpMethod.POST, "/users/", StoreAddresses.USERS_CREATE, CREATED, body()),
+      route(HttpMethod.GET, "/users/:user_id", StoreAddresses.USERS_GET, OK, userId()),
+      route(HttpMethod.PATCH, "/users/:user_id", StoreAddresses.USERS_UPDATE, OK, userId(), body()),
+      route(HttpMethod.DELETE, "/users/:user_id", StoreAddresses.USERS_DELETE, NO_CONTENT, userId()),
+      route(HttpMethod.POST, "/users/:user_id/keys", StoreAddresses.KEYS_CREATE, CREATED, userId(), body()),
+      route(HttpMethod.GET, "/users/:user_id/keys", StoreAddresses.KEYS_LIST, OK, userId()),
+      route(HttpMethod.DELETE, "/users/:user_id/keys/:key_id", StoreAddresses.KEYS_REVOKE, NO_CONTENT,
+          userId(), keyId()));
+
+  /**
+   * Routes without a bearer key: the password login and the MFA login step (which needs the
+   * {@code mfa_token} the password step returned). Forwarded without an identity.
+   */
+  static final List<ApiRoute> PUBLIC = List.of(
+      route(HttpMethod.POST, "/auth/token/", StoreAddresses.AUTH_TOKEN, OK, body()),
+      route(HttpMethod.POST, "/auth/mfa/login-verify/", StoreAddresses.AUTH_MFA_LOGIN_VERIFY, OK, body()));
+
+  private static RequestPart userId() {
+    return integerPath("user_id", "User not found.");
+  }
+
+  private static RequestPart keyId() {
+    return integerPath("key_id", "API key not found.");
+  }
 
   private static ApiRoute route(HttpMethod method, String path, String address, int successStatus,
       RequestPart... parts) {
     return new ApiRoute(method, path, address, successStatus, List.of(parts));
+  }
+
+  private static RequestPart credentialId() {
+    return integerPath("credential_id", "Credential not found.");
   }
 
   private static RequestPart edgeId() {

@@ -2,6 +2,8 @@ package io.pipelit.pipelitd.http;
 
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.StoreHeaders;
+import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.HttpConfig;
 import io.vertx.core.Future;
@@ -12,6 +14,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.Json;
@@ -19,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,11 @@ public final class HttpApiVerticle extends VerticleBase {
   public static final long DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
   static final String API_PREFIX = "/api/v1";
+  /** After a 413, how long the client may go on sending the body it started before we close, in ms. */
+  static final long OVERSIZED_DRAIN_MS = 2_000;
+  /** Response (and optional request) header carrying the request id. */
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+  private static final java.util.regex.Pattern REQUEST_ID_SHAPE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String APPLICATION_JSON = "application/json";
   private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
 
@@ -56,6 +65,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private String version;
   private volatile int actualPort = -1;
   private HttpServer server;
+  private HttpServer metricsServer;
+  private volatile int metricsPort = -1;
   /** Set when the verticle stops: requests that still arrive get 503 while in-flight ones finish. */
   private volatile boolean draining;
 
@@ -97,11 +108,45 @@ public final class HttpApiVerticle extends VerticleBase {
           server = listening;
           actualPort = listening.actualPort();
           LOG.info("HTTP API listening on http://{}:{}", hostForUrl(httpConfig.host()), actualPort);
+        })
+        .compose(api -> startMetricsListener());
+  }
+
+  /** The optional unauthenticated listener serving only {@code GET /metrics} (PIPELITD_METRICS_PORT). */
+  private Future<?> startMetricsListener() {
+    if (httpConfig.metricsPort() < 0) {
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(MetricsEndpoint::scrape);
+    router.route().failureHandler(this::fail);
+    router.errorHandler(404, this::fail);
+    return vertx.createHttpServer().requestHandler(router)
+        .listen(httpConfig.metricsPort(), httpConfig.metricsHost())
+        .onSuccess(listening -> {
+          metricsServer = listening;
+          metricsPort = listening.actualPort();
+          LOG.info("Metrics listening on http://{}:{}/metrics", hostForUrl(httpConfig.metricsHost()), metricsPort);
         });
+  }
+
+  /** The port of the metrics listener once started, -1 when there is none. */
+  public int metricsPort() {
+    return metricsPort;
   }
 
   private Router router() {
     Router router = Router.router(vertx);
+    // A request id on every answer and every log line about the request; a caller's own X-Request-Id
+    // is kept when it is a plain token, so that a client's logs and ours can be matched.
+    router.route().handler(ctx -> {
+      String given = ctx.request().getHeader(REQUEST_ID_HEADER);
+      String id = given != null && REQUEST_ID_SHAPE.matcher(given).matches() ? given
+          : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+      ctx.put(REQUEST_ID_HEADER, id);
+      ctx.response().putHeader(REQUEST_ID_HEADER, id);
+      ctx.next();
+    });
     // While stopping: answer at once, before reading a body or asking the store anything.
     router.route().handler(ctx -> {
       if (draining) {
@@ -111,6 +156,12 @@ public final class HttpApiVerticle extends VerticleBase {
         ctx.next();
       }
     });
+    // Checkpoint routes carry base64 blobs up to CHECKPOINTS_MAX_BYTES (default 64 MiB, plus a third
+    // for base64): their body limit follows that setting when it is the larger one. Vert.x runs only
+    // the first BodyHandler a request meets, so this one takes precedence for these paths.
+    router.route(API_PREFIX + "/checkpoints/*").handler(BodyHandler.create(false)
+        .setBodyLimit(checkpointBodyLimit())
+        .setMergeFormAttributes(false));
     // First, for every request: the body must be read before any asynchronous step (authentication).
     // No uploads and no form merging: this API speaks JSON only.
     router.route().handler(BodyHandler.create(false)
@@ -118,8 +169,25 @@ public final class HttpApiVerticle extends VerticleBase {
         .setMergeFormAttributes(false));
 
     router.get("/health").handler(this::health);
+    router.get("/ready").handler(this::ready);
+    // Prometheus scrape on the API: admin keys only (it tells how busy and how big the store is).
+    router.get("/metrics").handler(ctx -> auth.authenticate(ctx.request())
+        .onSuccess(identity -> {
+          if (identity.isAdmin()) {
+            MetricsEndpoint.scrape(ctx);
+          } else {
+            ctx.fail(new ApiError(403, "Admin access required."));
+          }
+        })
+        .onFailure(ctx::fail));
     for (ApiRoute route : ApiRoutes.ALL) {
       router.route(route.method(), route.routerPath()).handler(ctx -> forward(ctx, route));
+    }
+    for (ApiRoute route : ApiRoutes.ACCOUNTS) {
+      router.route(route.method(), route.routerPath()).handler(ctx -> forward(ctx, route));
+    }
+    for (ApiRoute route : ApiRoutes.PUBLIC) {
+      router.route(route.method(), route.routerPath()).handler(ctx -> forwardWithoutKey(ctx, route));
     }
 
     // One failure path for everything: handler failures, body limit, and requests no route matched.
@@ -130,6 +198,15 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   /**
+   * The body limit of the checkpoint routes, in bytes: the general limit, or the base64 size of the
+   * largest checkpoint accepted plus 1 MiB for the JSON around it, whichever is larger.
+   */
+  private long checkpointBodyLimit() {
+    long checkpointBytes = CheckpointConfig.from(config()).maxBytes();
+    return Math.max(httpConfig.maxBodyBytes(), (checkpointBytes + 2) / 3 * 4 + 1024 * 1024);
+  }
+
+  /**
    * Graceful stop: new requests get 503, requests in flight get their answers (each store request is
    * itself bounded by the store timeout), then connections close, all within the drain timeout
    * ({@code PIPELITD_HTTP_DRAIN_TIMEOUT_MS}).
@@ -137,18 +214,41 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     draining = true;
-    return server == null ? Future.succeededFuture() : server.shutdown(httpConfig.drainTimeoutMs(), TimeUnit.MILLISECONDS);
+    Future<Void> metrics = metricsServer == null ? Future.succeededFuture() : metricsServer.close();
+    Future<Void> api = server == null ? Future.succeededFuture()
+        : server.shutdown(httpConfig.drainTimeoutMs(), TimeUnit.MILLISECONDS);
+    return Future.all(metrics, api);
   }
 
   private void forward(RoutingContext ctx, ApiRoute route) {
     auth.authenticate(ctx.request())
-        .compose(identity -> send(route.address(), route.buildRequest(ctx), identity))
+        .compose(identity -> send(route.address(), route.buildRequest(ctx), identity, ctx.get(REQUEST_ID_HEADER)))
         .onSuccess(reply -> respond(ctx, route, reply.body()))
         .onFailure(ctx::fail);
   }
 
-  private Future<Message<Object>> send(String address, JsonObject request, Identity identity) {
-    DeliveryOptions options = identity.toDeliveryOptions().setSendTimeout(storeTimeoutMs);
+  /** A route that needs no bearer key (login): forwarded without identity headers. */
+  private void forwardWithoutKey(RoutingContext ctx, ApiRoute route) {
+    JsonObject request;
+    try {
+      request = route.buildRequest(ctx);
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    String requestId = ctx.get(REQUEST_ID_HEADER);
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(storeTimeoutMs);
+    if (requestId != null) {
+      options.addHeader(StoreHeaders.REQUEST_ID, requestId);
+    }
+    eventBus.request(route.address(), request, options)
+        .onSuccess(reply -> respond(ctx, route, reply.body()))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<Message<Object>> send(String address, JsonObject request, Identity identity, String requestId) {
+    DeliveryOptions options = identity.toDeliveryOptions().setSendTimeout(storeTimeoutMs)
+        .addHeader(StoreHeaders.REQUEST_ID, requestId);
     return eventBus.request(address, request, options);
   }
 
@@ -173,6 +273,36 @@ public final class HttpApiVerticle extends VerticleBase {
         .onSuccess(body -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
             .end(body.toBuffer()));
+  }
+
+  /**
+   * Readiness, for load balancers and systemd-style checks: 200 when the database answers and its
+   * writer runs, 503 otherwise (and while draining, through the draining handler), with the checks.
+   */
+  private void ready(RoutingContext ctx) {
+    eventBus.<JsonObject>request(StoreAddresses.HEALTH, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(healthTimeoutMs))
+        .map(Message::body)
+        .otherwise(err -> null)
+        .onSuccess(store -> {
+          boolean database = store != null && Boolean.TRUE.equals(store.getValue("database"));
+          boolean writer = store != null && Boolean.TRUE.equals(store.getValue("writer"));
+          boolean ready = database && writer;
+          JsonObject body = new JsonObject()
+              .put("status", ready ? "ready" : "not_ready")
+              .put("version", version)
+              .put("checks", new JsonObject()
+                  .put("store", store != null)
+                  .put("database", database)
+                  .put("writer", writer)
+                  // Start-up refuses a database with pending migrations, so a running store means applied.
+                  .put("migrations", store != null)
+                  .put("schema_version", store == null ? null : store.getValue("schema_version"))
+                  .put("last_backup", null));
+          ctx.response().setStatusCode(ready ? 200 : 503)
+              .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+              .end(body.toBuffer());
+        });
   }
 
   private JsonObject healthBody(JsonObject storeReply) {
@@ -202,10 +332,18 @@ public final class HttpApiVerticle extends VerticleBase {
     response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     error.headers().forEach(response::putHeader);
     if (error.status() == 413 && ctx.request().version() != HttpVersion.HTTP_2 && !ctx.request().isEnded()) {
-      // The rest of the oversized body is never read. Vert.x would keep the connection open waiting for
-      // it (the header alone does not close it; a test covers this), so close it once the answer is out.
+      // Answer at once, then let the client finish sending (the rest of the body is read and dropped)
+      // and close the connection when it has, or after OVERSIZED_DRAIN_MS. Closing while the client is
+      // still sending would reset the connection before it reads the 413. Vert.x does not close on the
+      // Connection header alone (a test covers this).
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      response.end(error.body().toBuffer()).onComplete(done -> ctx.request().connection().close());
+      response.end(error.body().toBuffer());
+      HttpServerRequest request = ctx.request();
+      long timer = vertx.setTimer(OVERSIZED_DRAIN_MS, t -> request.connection().close());
+      request.endHandler(ended -> {
+        vertx.cancelTimer(timer);
+        request.connection().close();
+      });
       return;
     }
     response.end(error.body().toBuffer());
@@ -216,16 +354,18 @@ public final class HttpApiVerticle extends VerticleBase {
     Throwable failure = ctx.failure();
     String method = ctx.request().method().name();
     String path = ctx.request().path();
+    Object id = ctx.get(REQUEST_ID_HEADER);
     switch (error.logLevel()) {
       case WARN:
-        LOG.warn("{} {} -> {}: {}", method, path, error.status(), failure == null ? "" : failure.getMessage());
+        LOG.warn("[req {}] {} {} -> {}: {}", id, method, path, error.status(),
+            failure == null ? "" : failure.getMessage());
         break;
       case ERROR:
         if (failure instanceof ReplyException) {
           // The store reported INTERNAL: its message says what went wrong, its stack is on its side.
-          LOG.error("{} {} -> {}: store failure: {}", method, path, error.status(), failure.getMessage());
+          LOG.error("[req {}] {} {} -> {}: store failure: {}", id, method, path, error.status(), failure.getMessage());
         } else {
-          LOG.error("{} {} -> {}: unexpected failure", method, path, error.status(), failure);
+          LOG.error("[req {}] {} {} -> {}: unexpected failure", id, method, path, error.status(), failure);
         }
         break;
       default:

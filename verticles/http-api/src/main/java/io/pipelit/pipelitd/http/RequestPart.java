@@ -42,6 +42,29 @@ interface RequestPart {
     };
   }
 
+  /**
+   * Adds nothing, but refuses ({@code 403 detail}) a request whose TCP peer is not a loopback address.
+   * The peer is the connection's, not a forwarded header: behind a reverse proxy on the same host every
+   * request looks local, so such routes must not be exposed through a proxy.
+   */
+  static RequestPart loopbackOnly(String detail) {
+    return (ctx, request) -> {
+      io.vertx.core.net.SocketAddress peer = ctx.request().connection().remoteAddress();
+      String host = peer == null ? null : peer.hostAddress();
+      boolean loopback = false;
+      if (host != null) {
+        try {
+          loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+          loopback = false;
+        }
+      }
+      if (!loopback) {
+        throw new ApiError(403, detail);
+      }
+    };
+  }
+
   /** {@code limit} (default 50, 1..1000) and {@code offset} (default 0, at least 0). */
   static RequestPart paging() {
     return (ctx, request) -> request
@@ -64,6 +87,55 @@ interface RequestPart {
         }
       }
     };
+  }
+
+  /**
+   * Query parameters passed as strings whenever they are present, even empty: for the checkpoint routes,
+   * where {@code ?ns=} names the root namespace and an absent {@code ns} means "every namespace" (list).
+   * The store validates the values.
+   */
+  static RequestPart presentQuery(String... names) {
+    return (ctx, request) -> {
+      for (String name : names) {
+        String value = ctx.queryParams().get(name);
+        if (value != null) {
+          request.put(name, value);
+        }
+      }
+    };
+  }
+
+  /**
+   * Every {@code metadata.KEY=VALUE} query parameter as {@code filter: {KEY: value}}. A value that
+   * parses as a JSON scalar (a number, {@code true}, {@code false}, {@code null}, a quoted string) is
+   * taken as that JSON value, anything else as a plain string: {@code metadata.step=3} matches the
+   * number 3, {@code metadata.source=loop} the string "loop", {@code metadata.step="3"} the string "3".
+   */
+  static RequestPart metadataFilter() {
+    String prefix = "metadata.";
+    return (ctx, request) -> {
+      JsonObject filter = new JsonObject();
+      for (String name : ctx.queryParams().names()) {
+        if (name.startsWith(prefix) && name.length() > prefix.length()) {
+          filter.put(name.substring(prefix.length()), jsonScalarOrString(ctx.queryParams().get(name)));
+        }
+      }
+      if (!filter.isEmpty()) {
+        request.put("filter", filter);
+      }
+    };
+  }
+
+  private static Object jsonScalarOrString(String text) {
+    try {
+      Object value = Json.decodeValue(text);
+      if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+        return value;
+      }
+    } catch (DecodeException e) {
+      // not JSON: a plain string
+    }
+    return text;
   }
 
   /**

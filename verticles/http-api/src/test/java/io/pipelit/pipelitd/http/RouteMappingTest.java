@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreHeaders;
@@ -52,7 +53,18 @@ class RouteMappingTest extends HttpApiTestBase {
   static List<Case> cases() {
     String wf = "/api/v1/workflows";
     String ex = "/api/v1/executions";
+    String ck = "/api/v1/checkpoints";
+    String cr = "/api/v1/credentials";
     return List.of(
+        new Case("GET", cr, "", null, StoreAddresses.CREDENTIALS_LIST, obj("limit", 50, "offset", 0), 200),
+        new Case("POST", cr, "", "{\"name\":\"k\"}", StoreAddresses.CREDENTIALS_CREATE,
+            obj("body", obj("name", "k")), 201),
+        new Case("POST", cr + "/batch-delete", "", "{\"ids\":[1]}", StoreAddresses.CREDENTIALS_BATCH_DELETE,
+            obj("body", obj("ids", new JsonArray().add(1))), 204),
+        new Case("GET", cr + "/7", "", null, StoreAddresses.CREDENTIALS_GET, obj("credential_id", 7L), 200),
+        new Case("PATCH", cr + "/7", "", "{\"name\":\"n\"}", StoreAddresses.CREDENTIALS_UPDATE,
+            obj("credential_id", 7L, "body", obj("name", "n")), 200),
+        new Case("DELETE", cr + "/7", "", null, StoreAddresses.CREDENTIALS_DELETE, obj("credential_id", 7L), 204),
         new Case("GET", wf, "", null, StoreAddresses.WORKFLOWS_LIST, obj("limit", 50, "offset", 0), 200),
         new Case("GET", wf, "?limit=10&offset=20", null, StoreAddresses.WORKFLOWS_LIST,
             obj("limit", 10, "offset", 20), 200),
@@ -96,7 +108,30 @@ class RouteMappingTest extends HttpApiTestBase {
             obj("execution_id", "e-123"), 200),
         new Case("POST", ex + "/e-123/logs", "", "{\"node_id\":\"n\",\"status\":\"success\"}",
             StoreAddresses.EXECUTIONS_APPEND_LOG,
-            obj("execution_id", "e-123", "body", obj("node_id", "n", "status", "success")), 201));
+            obj("execution_id", "e-123", "body", obj("node_id", "n", "status", "success")), 201),
+
+        new Case("POST", ck + "/prune", "", "{\"keep_last\":2}", CheckpointAddresses.PRUNE,
+            obj("body", obj("keep_last", 2)), 200),
+        new Case("GET", ck + "/stats", "?thread_id=t1&limit=5", null, CheckpointAddresses.STATS,
+            obj("thread_id", "t1", "limit", "5"), 200),
+        new Case("GET", ck + "/1:7/latest", "?ns=", null, CheckpointAddresses.GET_TUPLE,
+            obj("thread_id", "1:7", "ns", ""), 200),
+        new Case("GET", ck + "/1:7", "?ns=sub&before=c9&limit=10&metadata.source=loop&metadata.step=3", null,
+            CheckpointAddresses.LIST, obj("thread_id", "1:7", "ns", "sub", "before", "c9", "limit", "10",
+                "filter", obj("source", "loop", "step", 3)), 200),
+        new Case("DELETE", ck + "/1:7", "", null, CheckpointAddresses.DELETE_THREAD, obj("thread_id", "1:7"), 204),
+        new Case("POST", ck + "/1:7/copy", "", "{\"target_thread_id\":\"1:8\"}", CheckpointAddresses.COPY_THREAD,
+            obj("thread_id", "1:7", "body", obj("target_thread_id", "1:8")), 201),
+        new Case("GET", ck + "/1:7/c1", "", null, CheckpointAddresses.GET_TUPLE,
+            obj("thread_id", "1:7", "checkpoint_id", "c1"), 200),
+        new Case("PUT", ck + "/1:7/c1", "?ns=", "{\"type\":\"msgpack\"}", CheckpointAddresses.PUT,
+            obj("thread_id", "1:7", "checkpoint_id", "c1", "ns", "", "body", obj("type", "msgpack")), 201),
+        new Case("POST", ck + "/1:7/c1/writes", "?ns=a", "{\"task_id\":\"t\"}", CheckpointAddresses.PUT_WRITES,
+            obj("thread_id", "1:7", "checkpoint_id", "c1", "ns", "a", "body", obj("task_id", "t")), 201),
+        new Case("GET", "/api/v1/memories/checkpoints", "?thread_id=1:7&limit=5", null, CheckpointAddresses.ADMIN_LIST,
+            obj("thread_id", "1:7", "limit", 5, "offset", 0), 200),
+        new Case("POST", "/api/v1/memories/checkpoints/batch-delete", "", "{\"thread_ids\":[\"1:7\"]}",
+            CheckpointAddresses.BATCH_DELETE, obj("body", obj("thread_ids", new JsonArray().add("1:7"))), 204));
   }
 
   static Stream<Arguments> casesInBothSpellings() {
@@ -130,7 +165,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(21, ApiRoutes.ALL.size());
+    assertEquals(38, ApiRoutes.ALL.size());
   }
 
   @Test

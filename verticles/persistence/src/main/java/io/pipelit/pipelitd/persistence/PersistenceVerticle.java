@@ -4,8 +4,19 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreException;
+import io.pipelit.pipelitd.contracts.StoreHeaders;
+import io.pipelit.pipelitd.contracts.config.ConfigException;
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
+import io.pipelit.pipelitd.crypto.FieldKeyring;
 import io.pipelit.pipelitd.persistence.impl.AuthStore;
+import io.pipelit.pipelitd.persistence.impl.CredentialStore;
+import io.pipelit.pipelitd.persistence.impl.FieldSecrets;
+import io.pipelit.pipelitd.persistence.impl.KeyCheck;
+import io.pipelit.pipelitd.persistence.impl.KeyRotationStore;
+import io.pipelit.pipelitd.persistence.impl.MfaLimiter;
+import io.pipelit.pipelitd.persistence.impl.MfaStore;
+import io.pipelit.pipelitd.persistence.impl.UserStore;
 import io.pipelit.pipelitd.persistence.impl.EdgeStore;
 import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
@@ -41,6 +52,10 @@ public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
 
   private Database db;
+  /** Seals and opens secret columns with FIELD_ENCRYPTION_KEY; hand it to every store that has secrets. */
+  private FieldSecrets secrets;
+  /** The schema version after start-up (Flyway's), reported by /ready. */
+  private volatile String schemaVersion;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
 
   @Override
@@ -50,6 +65,7 @@ public class PersistenceVerticle extends VerticleBase {
     try {
       config = DatabaseConfig.from(config());
       url = DatabaseUrl.parse(config.url(), Path.of("").toAbsolutePath());
+      secrets = new FieldSecrets(keyring(config()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -59,6 +75,16 @@ public class PersistenceVerticle extends VerticleBase {
         }, false)
         .compose(opened -> {
           db = opened;
+          // Refuse a key that opens none of the stored secrets, before anything is served or written.
+          return db.read(c -> {
+            KeyCheck.verify(c, secrets.keyring());
+            return null;
+          }).recover(failure -> db.close().transform(closed -> {
+            db = null;
+            return Future.failedFuture(failure);
+          }));
+        })
+        .compose(checked -> {
           registerConsumers();
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
@@ -72,14 +98,29 @@ public class PersistenceVerticle extends VerticleBase {
     };
   }
 
+  /**
+   * The keyring of {@code FIELD_ENCRYPTION_KEY}; a missing or malformed key fails the start with a
+   * {@link ConfigException} (the launcher generates a key at first start, so missing means a caller
+   * that bypassed it).
+   */
+  private static FieldKeyring keyring(JsonObject config) {
+    Object value = config.getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    if (value == null || value.toString().isBlank()) {
+      throw new ConfigException(ConfigKeys.FIELD_ENCRYPTION_KEY,
+          "is not set: `scripts/pipelitd keys generate` prints a new key (run generates one at first start)");
+    }
+    return FieldKeyring.parse(value.toString());
+  }
+
   /** Applies pending migrations, or fails when some are pending and migration on start is off. */
-  private static void prepareSchema(DatabaseUrl url, DatabaseConfig config) {
+  private void prepareSchema(DatabaseUrl url, DatabaseConfig config) {
     FlywayRunner flyway = Migrations.runner(url);
     if (config.migrateOnStart()) {
       FlywayRunner.MigrateResult result = flyway.migrate();
       if (result.applied() > 0) {
         LOG.info("applied {} migration(s); schema version {}", result.applied(), result.targetVersion());
       }
+      schemaVersion = result.targetVersion();
       return;
     }
     int pending = flyway.pendingCount();
@@ -87,6 +128,7 @@ public class PersistenceVerticle extends VerticleBase {
       throw new IllegalStateException(pending + " database migration(s) pending and migrations on start are off"
           + " (--no-migrate); run without --no-migrate to apply them");
     }
+    schemaVersion = flyway.currentVersion();
   }
 
   /** A human description of the database, without secrets (after start). */
@@ -101,11 +143,41 @@ public class PersistenceVerticle extends VerticleBase {
     WorkflowStore workflows = new WorkflowStore(db, events, nodes, edges);
     ExecutionStore executions = new ExecutionStore(db, events);
     AuthStore auth = new AuthStore(vertx, db);
+    CredentialStore credentials = new CredentialStore(db, secrets);
+    KeyRotationStore rotation = new KeyRotationStore(db, secrets);
 
     open(StoreAddresses.HEALTH, request -> db.ping()
-        .map(ok -> new JsonObject().put("database", ok).put("write_queue", db.writeQueueDepth())));
+        .map(ok -> new JsonObject().put("database", ok).put("write_queue", db.writeQueueDepth())
+            .put("writer", db.acceptsWrites()).put("schema_version", schemaVersion)));
     open(StoreAddresses.AUTHENTICATE, auth::authenticate);
     open(StoreAddresses.SETUP_ADMIN, auth::setupAdmin);
+
+    // Users, API keys, MFA (§3.2, §3.3)
+    MfaStore mfa = new MfaStore(db, () -> secrets, new MfaLimiter());
+    UserStore users = new UserStore(vertx, db, mfa);
+    open(StoreAddresses.AUTH_TOKEN, users::token);
+    open(StoreAddresses.AUTH_MFA_LOGIN_VERIFY, mfa::loginVerify);
+    scoped(StoreAddresses.AUTH_ME, users::me);
+    scoped(StoreAddresses.AUTH_MFA_SETUP, mfa::setup);
+    scoped(StoreAddresses.AUTH_MFA_VERIFY, mfa::verify);
+    scoped(StoreAddresses.AUTH_MFA_DISABLE, mfa::disable);
+    scoped(StoreAddresses.AUTH_MFA_STATUS, mfa::status);
+    scoped(StoreAddresses.AUTH_MFA_RESET, mfa::reset);
+    scoped(StoreAddresses.USERS_ME_GET, users::meGet);
+    scoped(StoreAddresses.USERS_ME_UPDATE, users::meUpdate);
+    scoped(StoreAddresses.USERS_LIST, users::list);
+    scoped(StoreAddresses.USERS_CREATE, users::create);
+    scoped(StoreAddresses.USERS_GET, users::get);
+    scoped(StoreAddresses.USERS_UPDATE, users::update);
+    scoped(StoreAddresses.USERS_DELETE, users::delete);
+    scoped(StoreAddresses.KEYS_CREATE, users::keysCreate);
+    scoped(StoreAddresses.KEYS_LIST, users::keysList);
+    scoped(StoreAddresses.KEYS_REVOKE, users::keysRevoke);
+    trusted(StoreAddresses.USERS_CLI_CREATE, users::cliCreate);
+    trusted(StoreAddresses.USERS_CLI_LIST, users::cliList);
+    trusted(StoreAddresses.USERS_CLI_SET_PASSWORD, users::cliSetPassword);
+    trusted(StoreAddresses.USERS_CLI_DEACTIVATE, users::cliDeactivate);
+    trusted(StoreAddresses.KEYS_CLI_CREATE, users::cliKeyCreate);
 
     scoped(StoreAddresses.WORKFLOWS_LIST, workflows::list);
     scoped(StoreAddresses.WORKFLOWS_CREATE, workflows::create);
@@ -131,12 +203,28 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.EXECUTIONS_CANCEL, executions::cancel);
     scoped(StoreAddresses.EXECUTIONS_BATCH_DELETE, executions::batchDelete);
     scoped(StoreAddresses.EXECUTIONS_APPEND_LOG, executions::appendLog);
+
+    scoped(StoreAddresses.CREDENTIALS_LIST, credentials::list);
+    scoped(StoreAddresses.CREDENTIALS_CREATE, credentials::create);
+    scoped(StoreAddresses.CREDENTIALS_GET, credentials::get);
+    scoped(StoreAddresses.CREDENTIALS_UPDATE, credentials::update);
+    scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
+    scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
+    open(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch);
   }
 
   /** An address that needs the caller's identity in the headers. */
   private void scoped(String address, BiFunction<Identity, JsonObject, Future<?>> operation) {
     consumers.add(vertx.eventBus().<Object>consumer(address, message ->
         handle(address, message, request -> operation.apply(Identity.fromHeaders(message.headers()), request))));
+  }
+
+  /**
+   * A trusted address of the command line: a LOCAL consumer, so no other cluster node can reach it; never
+   * routed over HTTP or the bridge.
+   */
+  private void trusted(String address, Function<JsonObject, Future<?>> operation) {
+    consumers.add(vertx.eventBus().<Object>localConsumer(address, message -> handle(address, message, operation)));
   }
 
   /** An address without identity (health, authentication, the CLI's setup). */
@@ -172,7 +260,7 @@ public class PersistenceVerticle extends VerticleBase {
           "A concurrent change removed something this request refers to; read it again and retry.");
       return;
     }
-    LOG.error("unexpected failure on {}", address, error);
+    LOG.error("[req {}] unexpected failure on {}", message.headers().get(StoreHeaders.REQUEST_ID), address, error);
     message.fail(ErrorCode.INTERNAL.value(), "Internal Server Error");
   }
 

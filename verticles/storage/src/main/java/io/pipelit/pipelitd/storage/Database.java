@@ -27,6 +27,9 @@ public interface Database {
   /** True when a trivial query succeeds on a read connection. Never fails. */
   Future<Boolean> ping();
 
+  /** True while writes are accepted: the SQLite writer thread runs and the database is not closing. */
+  boolean acceptsWrites();
+
   /** Writes waiting right now: for the SQLite writer, or for a PostgreSQL connection. */
   int writeQueueDepth();
 

@@ -80,6 +80,7 @@ public final class PostgresDatabase implements Database {
   private final WorkerExecutor executor;
   private final int maxRetries;
   private final AtomicInteger writesWaiting = new AtomicInteger();
+  private final StoreMetrics metrics;
 
   private final Object admission = new Object();
   private boolean closing;        // guarded by admission
@@ -93,6 +94,7 @@ public final class PostgresDatabase implements Database {
     this.pool = pool;
     this.executor = executor;
     this.maxRetries = maxRetries;
+    this.metrics = new StoreMetrics(url.database(), writesWaiting::get, null);
   }
 
   /**
@@ -173,6 +175,14 @@ public final class PostgresDatabase implements Database {
    * on PostgreSQL (and so no OVERLOADED): a steadily high number means the pool is too small for the
    * load ({@code PIPELITD_PG_POOL_SIZE}) or the server too slow.
    */
+  /** No writer thread on PostgreSQL: writes are accepted until close(); reachability is ping()'s job. */
+  @Override
+  public boolean acceptsWrites() {
+    synchronized (admission) {
+      return !closing;
+    }
+  }
+
   @Override
   public int writeQueueDepth() {
     return writesWaiting.get();
@@ -297,8 +307,14 @@ public final class PostgresDatabase implements Database {
     boolean reconnected = false;
     while (true) {
       Connection connection = pool.connection(slot);
+      long started = System.nanoTime();
       try {
-        return write ? inTransaction(connection, work) : inSnapshot(connection, work);
+        if (!write) {
+          return inSnapshot(connection, work);
+        }
+        T result = inTransaction(connection, work);
+        metrics.batch(1, 0, System.nanoTime() - started);
+        return result;
       } catch (CommitOutcomeUnknown e) {
         pool.discard(slot);
         LOG.warn("Lost the connection to {} during COMMIT: {}", url.describe(), reason(e.getCause()));
@@ -320,6 +336,7 @@ public final class PostgresDatabase implements Database {
         }
         if (PostgresConnections.isConflict(e)) {
           String what = PostgresConnections.isDeadlock(e) ? "deadlock" : "serialization failure";
+          metrics.busy();
           if (conflicts < maxRetries) {
             conflicts++;
             LOG.debug("{} on {}; running the work again (retry {} of {})", what, url.describe(), conflicts, maxRetries);

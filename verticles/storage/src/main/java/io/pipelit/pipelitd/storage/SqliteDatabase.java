@@ -100,7 +100,7 @@ public final class SqliteDatabase implements Database {
       }
       ReadPool readers = new ReadPool(readConnections);
       SqliteWriter writer = new SqliteWriter(vertx, writerConnection, options.writeQueueCapacity(),
-          options.writeBatchSize(), description, () -> readers.close(READ_DRAIN_TIMEOUT_MS));
+          options.writeBatchSize(), description, () -> readers.close(READ_DRAIN_TIMEOUT_MS), file);
       WorkerExecutor readExecutor = vertx.createSharedWorkerExecutor(
           READ_POOL_NAME + "-" + file.getFileName() + "-" + SEQUENCE.incrementAndGet(), options.readPoolSize());
       SqliteDatabase database = new SqliteDatabase(vertx, file, writer, readers, readExecutor);
@@ -195,6 +195,11 @@ public final class SqliteDatabase implements Database {
         return result.next() && result.getInt(1) == 1;
       }
     }).otherwise(false);
+  }
+
+  @Override
+  public boolean acceptsWrites() {
+    return writer.acceptsWrites();
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,6 +55,7 @@ final class SqliteWriter {
   private final String description;
   private final Runnable beforeCheckpoint;
   private final Thread thread;
+  private final StoreMetrics metrics;
   private final Promise<Void> stopped = Promise.promise();
 
   /** Admission: write() holds the read side while offering, close() the write side to flip closing. */
@@ -71,7 +73,7 @@ final class SqliteWriter {
    *                         checkpoint (closes the read pool so that the checkpoint can truncate the WAL)
    */
   SqliteWriter(Vertx vertx, Connection connection, int queueCapacity, int batchSize, String description,
-      Runnable beforeCheckpoint) {
+      Runnable beforeCheckpoint, Path file) {
     this.vertx = vertx;
     this.connection = connection;
     this.begin = new Control(connection, "BEGIN IMMEDIATE");
@@ -85,6 +87,7 @@ final class SqliteWriter {
     this.batchSize = batchSize;
     this.description = description;
     this.beforeCheckpoint = beforeCheckpoint;
+    this.metrics = new StoreMetrics(file.getFileName().toString(), queue::size, file);
     this.thread = new Thread(this::run, THREAD_NAME);
     // Daemon: durability never depends on this thread outliving main (an unacknowledged write is not
     // promised), and a forgotten close() must not keep the JVM alive. close() is the graceful path.
@@ -117,6 +120,11 @@ final class SqliteWriter {
       lock.unlock();
     }
     return task.promise.future();
+  }
+
+  /** The writer thread runs and close() has not been called. */
+  boolean acceptsWrites() {
+    return !closing && thread.isAlive();
   }
 
   int queueDepth() {
@@ -180,10 +188,12 @@ final class SqliteWriter {
   }
 
   private void runBatch(List<Task<?>> batch) {
+    long started = System.nanoTime();
     try {
       begin();
     } catch (SQLException e) {
       LOG.error("BEGIN IMMEDIATE failed on {}; failing a batch of {} writes", description, batch.size(), e);
+      countBusy(e);
       failBatch(batch, e);
       return;
     }
@@ -195,20 +205,32 @@ final class SqliteWriter {
     } catch (SQLException | RuntimeException | Error e) {
       // A savepoint command or COMMIT failed (or the JVM ran out of something): the whole batch is lost.
       LOG.error("A write batch of {} failed on {}; rolled back", batch.size(), description, e);
+      countBusy(e);
       rollbackQuietly();
       failBatch(batch, e);
       return;
     }
-    long failed = 0;
+    int failed = 0;
     for (Task<?> task : batch) {
       if (task.failure != null) {
         failed++;
       }
     }
+    metrics.batch(batch.size(), failed, System.nanoTime() - started);
     commits++;
     committedWrites += batch.size() - failed;
     failedWrites += failed;
     completeAll(batch);
+  }
+
+  /** Another process held the lock longer than the busy timeout: counted, it should never happen. */
+  private void countBusy(Throwable e) {
+    if (e instanceof org.sqlite.SQLiteException sqlite && sqlite.getResultCode() != null
+        && (sqlite.getResultCode().code & 0xff) == 5 /* SQLITE_BUSY */
+        || e instanceof org.sqlite.SQLiteException locked && locked.getResultCode() != null
+        && (locked.getResultCode().code & 0xff) == 6 /* SQLITE_LOCKED */) {
+      metrics.busy();
+    }
   }
 
   /** BEGIN IMMEDIATE; heals a transaction left open by an exclusive work instead of failing forever. */
@@ -270,6 +292,7 @@ final class SqliteWriter {
   /** Fails every task after a batch-level failure; a task whose own work failed keeps its own error. */
   private void failBatch(List<Task<?>> batch, Throwable cause) {
     failedBatches++;
+    metrics.lostBatch(batch.size());
     failedWrites += batch.size();
     String detail = cause instanceof SQLException && cause.getMessage() != null
         ? cause.getMessage()

@@ -34,6 +34,24 @@ public final class ConfigKeys {
   public static final String HTTP_DRAIN_TIMEOUT_MS = "PIPELITD_HTTP_DRAIN_TIMEOUT_MS";
   public static final long DEFAULT_HTTP_DRAIN_TIMEOUT_MS = 10_000;
 
+  /**
+   * A second, unauthenticated listener serving only {@code GET /metrics} (Prometheus text), for a
+   * scraper on a protected network; unset or -1: none, and {@code /metrics} on the API needs an admin key.
+   */
+  public static final String METRICS_PORT = "PIPELITD_METRICS_PORT";
+  public static final int DEFAULT_METRICS_PORT = -1;
+
+  /** Bind address of the metrics listener (loopback by default). */
+  public static final String METRICS_HOST = "PIPELITD_METRICS_HOST";
+  public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+
+  /**
+   * Log line format: {@code text} (default) or {@code json} (one object per line, for journald and log
+   * shippers). Read by the logging setup from the process environment, before any configuration file.
+   */
+  public static final String LOG_FORMAT = "PIPELITD_LOG_FORMAT";
+  public static final String DEFAULT_LOG_FORMAT = "text";
+
   /** Writes that may wait for the SQLite writer; one more is refused with OVERLOADED (HTTP 503). */
   public static final String WRITE_QUEUE_CAPACITY = "PIPELITD_WRITE_QUEUE_CAPACITY";
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
@@ -92,9 +110,49 @@ public final class ConfigKeys {
   public static final String MIGRATE_ON_START = "PIPELITD_MIGRATE_ON_START";
   public static final boolean DEFAULT_MIGRATE_ON_START = true;
 
+  /**
+   * Database of the checkpoint store (LangGraph conversation memory), separate from the main one:
+   * {@code sqlite:///relative/path}, {@code sqlite:////absolute/path} or {@code postgresql://...}. A SQLite
+   * file is created on the first checkpoint written, not at start.
+   */
+  public static final String CHECKPOINTS_DATABASE_URL = "CHECKPOINTS_DATABASE_URL";
+  public static final String DEFAULT_CHECKPOINTS_DATABASE_URL = "sqlite:///platform/checkpoints.db";
+
+  /**
+   * Largest checkpoint accepted, in bytes (the decoded checkpoint plus its metadata, or the decoded
+   * values of one put_writes call); larger ones get 413. Default 64 MiB. The HTTP checkpoint routes
+   * accept bodies up to its base64 size plus 1 MiB, or {@link #HTTP_MAX_BODY_BYTES} when that is larger.
+   */
+  public static final String CHECKPOINTS_MAX_BYTES = "CHECKPOINTS_MAX_BYTES";
+  public static final long DEFAULT_CHECKPOINTS_MAX_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * Seconds between two scheduled prunes of the checkpoint store; 0 (default) turns the schedule off.
+   * A scheduled prune applies {@link #CHECKPOINTS_KEEP_LAST} and {@link #CHECKPOINTS_MAX_AGE_SECONDS}.
+   */
+  public static final String CHECKPOINTS_PRUNE_SCHEDULE_SECONDS = "CHECKPOINTS_PRUNE_SCHEDULE_SECONDS";
+  public static final long DEFAULT_CHECKPOINTS_PRUNE_SCHEDULE_SECONDS = 0;
+
+  /** Scheduled prune: checkpoints kept per thread and namespace (newest first); 0 = no count rule. */
+  public static final String CHECKPOINTS_KEEP_LAST = "CHECKPOINTS_KEEP_LAST";
+  public static final long DEFAULT_CHECKPOINTS_KEEP_LAST = 0;
+
+  /** Scheduled prune: checkpoints older than this many seconds may go; 0 = no age rule. */
+  public static final String CHECKPOINTS_MAX_AGE_SECONDS = "CHECKPOINTS_MAX_AGE_SECONDS";
+  public static final long DEFAULT_CHECKPOINTS_MAX_AGE_SECONDS = 0;
+
+  /**
+   * Fernet keys for secrets at rest (credentials, TOTP secrets), comma-separated: the first encrypts,
+   * all decrypt. No default on purpose (not in the bundled defaults): the launcher generates one into
+   * {@code .env} at first start. Never logged.
+   */
+  public static final String FIELD_ENCRYPTION_KEY = "FIELD_ENCRYPTION_KEY";
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
-      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
+      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
-      PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START);
+      PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
+      CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
+      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY);
 }

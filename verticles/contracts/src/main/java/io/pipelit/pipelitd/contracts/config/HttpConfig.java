@@ -9,8 +9,11 @@ import io.vertx.core.json.JsonObject;
  * @param port         TCP port, 0 for any free port
  * @param maxBodyBytes largest request body accepted, bytes
  * @param drainTimeoutMs on stop, how long requests in flight may take, milliseconds
+ * @param metricsHost    bind address of the unauthenticated metrics listener
+ * @param metricsPort    its port, 0 for any free port, -1 for none
  */
-public record HttpConfig(String host, int port, long maxBodyBytes, long drainTimeoutMs) {
+public record HttpConfig(String host, int port, long maxBodyBytes, long drainTimeoutMs, String metricsHost,
+    int metricsPort) {
 
   /** Reads and validates the HTTP settings; a bad value throws {@link ConfigException}. */
   public static HttpConfig from(JsonObject config) {
@@ -24,6 +27,8 @@ public record HttpConfig(String host, int port, long maxBodyBytes, long drainTim
         ConfigValues.integer(config, ConfigKeys.HTTP_MAX_BODY_BYTES, ConfigKeys.DEFAULT_HTTP_MAX_BODY_BYTES,
             1_024, 1L << 31),
         ConfigValues.integer(config, ConfigKeys.HTTP_DRAIN_TIMEOUT_MS, ConfigKeys.DEFAULT_HTTP_DRAIN_TIMEOUT_MS,
-            0, 600_000));
+            0, 600_000),
+        ConfigValues.string(config, ConfigKeys.METRICS_HOST, ConfigKeys.DEFAULT_METRICS_HOST),
+        (int) ConfigValues.integer(config, ConfigKeys.METRICS_PORT, ConfigKeys.DEFAULT_METRICS_PORT, -1, 65_535));
   }
 }

@@ -49,7 +49,7 @@ public final class AuthStore {
     String digest = ApiKeys.hash(text);
     return db.read(c -> {
       try (PreparedStatement statement = c.prepareStatement("SELECT k.id, k.user_id, k.is_active, k.expires_at,"
-          + " k.last_used_at, u.username, u.role FROM api_keys k JOIN user_profiles u ON u.id = k.user_id"
+          + " k.last_used_at, u.username, u.role, u.is_active AS user_active FROM api_keys k JOIN user_profiles u ON u.id = k.user_id"
           + " WHERE k.key = ?")) {
         statement.setString(1, digest);
         try (ResultSet rows = statement.executeQuery()) {
@@ -58,6 +58,10 @@ public final class AuthStore {
           }
           if (!dialect.getBoolean(rows, "is_active")) {
             throw new StoreException(ErrorCode.UNAUTHENTICATED, "API key has been revoked.");
+          }
+          if (!dialect.getBoolean(rows, "user_active")) {
+            // A deactivated user (DELETE /users/{id}): every key of theirs is refused, whatever its state.
+            throw new StoreException(ErrorCode.UNAUTHENTICATED, "User is deactivated.");
           }
           Instant expiresAt = dialect.getTimestamp(rows, "expires_at");
           if (expiresAt != null && expiresAt.isBefore(Instant.now())) {
@@ -140,7 +144,7 @@ public final class AuthStore {
           return new JsonObject()
               .put("user", new JsonObject().put("id", userId).put("username", username).put("role", Identity.ADMIN)
                   .put("first_name", firstName).put("last_name", lastName).put("created_at", Rows.iso(now))
-                  .put("mfa_enabled", false).put("key_count", 1))
+                  .put("mfa_enabled", false).put("key_count", 1).put("is_active", true))
               .put("key", key);
         }));
   }
