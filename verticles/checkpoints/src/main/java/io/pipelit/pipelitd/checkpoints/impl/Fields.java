@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.checkpoints.impl;
 
 import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,14 +21,7 @@ final class Fields {
   static final int MAX_TYPE_LENGTH = 255;
 
   static JsonObject body(JsonObject request) {
-    Object body = request.getValue("body");
-    if (body == null) {
-      return new JsonObject();
-    }
-    if (!(body instanceof JsonObject object)) {
-      throw StoreException.validation("Request body must be a JSON object.");
-    }
-    return object;
+    return RequestFields.body(request);
   }
 
   /** A required identifier: a non-empty string without NUL (PostgreSQL TEXT cannot hold one). */
@@ -75,36 +69,20 @@ final class Fields {
   /** A whole number in [min, max], or {@code defaultValue} when absent; accepts decimal strings. */
   static long integer(JsonObject o, String name, long defaultValue, long min, long max) {
     Object value = o.getValue(name);
-    if (value == null) {
-      return defaultValue;
-    }
-    long result;
-    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-      result = n.longValue();
-    } else if (value instanceof String s) {
+    if (value instanceof String text) {
+      // Query parameters arrive as text over the bus; parsed here, range-checked like numbers.
       try {
-        result = Long.parseLong(s.trim());
+        return RequestFields.optionalLong(new JsonObject().put(name, Long.parseLong(text.trim())), name, min, max,
+            defaultValue);
       } catch (NumberFormatException e) {
         throw StoreException.validation(name + ": must be an integer between " + min + " and " + max);
       }
-    } else {
-      throw StoreException.validation(name + ": must be an integer between " + min + " and " + max);
     }
-    if (result < min || result > max) {
-      throw StoreException.validation(name + ": must be an integer between " + min + " and " + max);
-    }
-    return result;
+    return RequestFields.optionalLong(o, name, min, max, defaultValue);
   }
 
   static boolean bool(JsonObject o, String name, boolean defaultValue) {
-    Object value = o.getValue(name);
-    if (value == null) {
-      return defaultValue;
-    }
-    if (value instanceof Boolean b) {
-      return b;
-    }
-    throw StoreException.validation(name + ": must be true or false");
+    return RequestFields.optionalBool(o, name, defaultValue);
   }
 
   static JsonArray optionalArray(JsonObject o, String name) {

@@ -4,6 +4,7 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.Passwords;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -106,17 +107,17 @@ public final class AuthStore {
    * first admin and a key named "default"; CONFLICT when an admin exists already.
    */
   public Future<JsonObject> setupAdmin(JsonObject request) {
-    String username = Fields.requiredString(request, "username", 150);
+    String username = RequestFields.requiredString(request, "username", 150);
     if (!username.equals(username.strip()) || username.chars().anyMatch(Character::isISOControl)) {
       throw StoreException.validation("username: must not start or end with spaces or contain control characters");
     }
-    String password = Fields.requiredString(request, "password", 1_000);
+    String password = RequestFields.requiredString(request, "password", 1_000);
     String problem = Passwords.problem(password);
     if (problem != null) {
       throw StoreException.validation("password: " + problem);
     }
-    String firstName = Fields.optionalString(request, "first_name", 150, "");
-    String lastName = Fields.optionalString(request, "last_name", 150, "");
+    String firstName = RequestFields.optionalString(request, "first_name", 150, "");
+    String lastName = RequestFields.optionalString(request, "last_name", 150, "");
     String key = ApiKeys.generate();
     return vertx.executeBlocking(() -> BCrypt.with(BCrypt.Version.VERSION_2B)
             .hashToString(BCRYPT_COST, password.toCharArray()), false)

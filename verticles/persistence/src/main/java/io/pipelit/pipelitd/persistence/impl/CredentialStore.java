@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -75,8 +76,8 @@ public final class CredentialStore {
   // --- routes ----------------------------------------------------------------------------------
 
   public Future<JsonObject> list(Identity identity, JsonObject request) {
-    int limit = Fields.limit(request);
-    long offset = Fields.offset(request);
+    int limit = RequestFields.limit(request);
+    long offset = RequestFields.offset(request);
     return db.read(c -> {
       JsonArray items = new JsonArray();
       try (PreparedStatement statement = c.prepareStatement(
@@ -108,13 +109,13 @@ public final class CredentialStore {
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
-    String name = Fields.requiredString(body, "name", 255);
-    String type = Fields.requiredString(body, "credential_type", 20);
+    JsonObject body = RequestFields.body(request);
+    String name = RequestFields.requiredString(body, "name", 255);
+    String type = RequestFields.requiredString(body, "credential_type", 20);
     if (!TYPES.contains(type)) {
       throw StoreException.validation("credential_type: must be one of [gateway, git, llm, tool] (got '" + type + "')");
     }
-    JsonObject detail = Fields.optionalObject(body, "detail", new JsonObject());
+    JsonObject detail = RequestFields.optionalObject(body, "detail", new JsonObject());
     Child child = switch (type) {
       case "llm" -> llm(detail, null);
       case "git" -> git(detail, null);
@@ -140,9 +141,9 @@ public final class CredentialStore {
 
   public Future<JsonObject> update(Identity identity, JsonObject request) {
     long id = credentialId(request);
-    JsonObject body = Fields.body(request);
-    String name = Fields.has(body, "name") ? Fields.requiredString(body, "name", 255) : null;
-    JsonObject detail = Fields.optionalObject(body, "detail", null);
+    JsonObject body = RequestFields.body(request);
+    String name = RequestFields.has(body, "name") ? RequestFields.requiredString(body, "name", 255) : null;
+    JsonObject detail = RequestFields.optionalObject(body, "detail", null);
     return db.write(c -> {
       Stored stored = loadStored(c, identity, id);
       Instant now = Instant.now();
@@ -184,7 +185,7 @@ public final class CredentialStore {
   }
 
   public Future<JsonObject> batchDelete(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
+    JsonObject body = RequestFields.body(request);
     Object value = body.getValue("ids");
     if (value == null) {
       throw StoreException.validation("ids: field required");
@@ -197,7 +198,7 @@ public final class CredentialStore {
     }
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
-      ids.add(Fields.optionalLong(new JsonObject().put("ids", array.getValue(i)), "ids", Long.MIN_VALUE,
+      ids.add(RequestFields.optionalLong(new JsonObject().put("ids", array.getValue(i)), "ids", Long.MIN_VALUE,
           Long.MAX_VALUE, null));
       if (ids.get(i) == null) {
         throw StoreException.validation("ids: must be a list of integers");
@@ -288,13 +289,13 @@ public final class CredentialStore {
     void plain(String key, String column, int max, String defaultValue) {
       if (wanted(key)) {
         names.add(column);
-        values.add(Fields.optionalString(detail, key, max, defaultValue));
+        values.add(RequestFields.optionalString(detail, key, max, defaultValue));
       }
     }
 
     void oneOf(String key, String column, Set<String> allowed, String defaultValue) {
       if (wanted(key)) {
-        String value = Fields.oneOf(detail, key, allowed, defaultValue);
+        String value = RequestFields.oneOf(detail, key, allowed, defaultValue);
         names.add(column);
         values.add(value == null ? defaultValue : value);
       }
@@ -305,7 +306,7 @@ public final class CredentialStore {
       if (!wanted(key)) {
         return;
       }
-      String value = Fields.optionalString(detail, key, SECRET_MAX, "");
+      String value = RequestFields.optionalString(detail, key, SECRET_MAX, "");
       if (stored != null) {
         String current = stored.getString(key, "");
         if (value.equals(masker.apply(current))) {
@@ -322,7 +323,7 @@ public final class CredentialStore {
           throw StoreException.validation(key + ": must be a boolean");
         }
         names.add(column);
-        values.add(Fields.optionalBool(detail, key, defaultValue));
+        values.add(RequestFields.optionalBool(detail, key, defaultValue));
       }
     }
 
@@ -343,7 +344,7 @@ public final class CredentialStore {
     b.plain("base_url", "base_url", 500, "");
     b.plain("organization_id", "organization_id", 255, "");
     if (b.wanted("custom_headers")) {
-      JsonObject headers = Fields.optionalObject(detail, "custom_headers", new JsonObject());
+      JsonObject headers = RequestFields.optionalObject(detail, "custom_headers", new JsonObject());
       if (headers.size() > 100) {
         throw StoreException.validation("custom_headers: must have at most 100 headers");
       }
@@ -378,7 +379,7 @@ public final class CredentialStore {
     Builder b = new Builder("tool_credentials", detail, stored);
     b.plain("tool_type", "tool_type", 20, "api");
     if (b.wanted("config")) {
-      b.sealedJson("config", Fields.optionalObject(detail, "config", new JsonObject()));
+      b.sealedJson("config", RequestFields.optionalObject(detail, "config", new JsonObject()));
     }
     b.flag("is_preferred", "is_preferred", false);
     return b.build();
@@ -396,10 +397,10 @@ public final class CredentialStore {
       b.names.add("gateway_credential_id");
       b.values.add(name);
       b.names.add("adapter_type");
-      b.values.add(Fields.requiredString(detail, "adapter_type", 50));
+      b.values.add(RequestFields.requiredString(detail, "adapter_type", 50));
     } else if (detail.containsKey("adapter_type")) {
       b.names.add("adapter_type");
-      b.values.add(Fields.requiredString(detail, "adapter_type", 50));
+      b.values.add(RequestFields.requiredString(detail, "adapter_type", 50));
     }
     return b.build();
   }
@@ -515,7 +516,7 @@ public final class CredentialStore {
     if (!(value instanceof Number)) {
       throw StoreException.notFound(NOT_FOUND);
     }
-    Long id = Fields.optionalLong(request, "credential_id", Long.MIN_VALUE, Long.MAX_VALUE, null);
+    Long id = RequestFields.optionalLong(request, "credential_id", Long.MIN_VALUE, Long.MAX_VALUE, null);
     return id;
   }
 

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -37,7 +38,7 @@ public final class EdgeStore {
   }
 
   public Future<JsonArray> list(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
     return db.read(c -> listRows(c, WorkflowRef.find(c, identity, slug).id()));
   }
 
@@ -61,28 +62,28 @@ public final class EdgeStore {
 
     static EdgeValues read(JsonObject body, EdgeValues base) {
       String source = body.containsKey("source_node_id") || base == null
-          ? Fields.requiredString(body, "source_node_id", NodeStore.NODE_ID_MAX) : base.source;
+          ? RequestFields.requiredString(body, "source_node_id", NodeStore.NODE_ID_MAX) : base.source;
       String target = body.containsKey("target_node_id") || base == null
-          ? Fields.optionalString(body, "target_node_id", NodeStore.NODE_ID_MAX, "") : base.target;
+          ? RequestFields.optionalString(body, "target_node_id", NodeStore.NODE_ID_MAX, "") : base.target;
       String type = body.containsKey("edge_type") || base == null
-          ? Fields.oneOf(body, "edge_type", EDGE_TYPES, "direct") : base.type;
+          ? RequestFields.oneOf(body, "edge_type", EDGE_TYPES, "direct") : base.type;
       String label = body.containsKey("edge_label") || base == null
-          ? Fields.oneOf(body, "edge_label", EDGE_LABELS, "") : base.label;
+          ? RequestFields.oneOf(body, "edge_label", EDGE_LABELS, "") : base.label;
       String mapping = body.containsKey("condition_mapping") || base == null
-          ? (Fields.optionalObject(body, "condition_mapping", null) == null ? null
+          ? (RequestFields.optionalObject(body, "condition_mapping", null) == null ? null
               : body.getJsonObject("condition_mapping").encode())
           : base.mappingJson;
       String value = body.containsKey("condition_value") || base == null
-          ? Fields.optionalString(body, "condition_value", 100, "") : base.conditionValue;
+          ? RequestFields.optionalString(body, "condition_value", 100, "") : base.conditionValue;
       long priority = body.containsKey("priority") || base == null
-          ? Fields.optionalLong(body, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L) : base.priority;
+          ? RequestFields.optionalLong(body, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L) : base.priority;
       return new EdgeValues(source, target, type, label, mapping, value, priority);
     }
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
-    EdgeValues values = EdgeValues.read(Fields.body(request), null);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    EdgeValues values = EdgeValues.read(RequestFields.body(request), null);
     if ("conditional".equals(values.type())) {
       if (values.conditionValue().isEmpty()) {
         throw StoreException.validation("condition_value: required for conditional edges");
@@ -111,9 +112,9 @@ public final class EdgeStore {
   }
 
   public Future<JsonObject> update(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
     long edgeId = edgeId(request);
-    JsonObject body = Fields.body(request);
+    JsonObject body = RequestFields.body(request);
     JsonObject early = body.copy();
     if (!early.containsKey("source_node_id")) {
       early.put("source_node_id", "unchanged");
@@ -150,7 +151,7 @@ public final class EdgeStore {
   }
 
   public Future<JsonObject> delete(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
     long edgeId = edgeId(request);
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -58,10 +59,10 @@ public final class ExecutionStore {
   }
 
   public Future<JsonObject> list(Identity identity, JsonObject request) {
-    int limit = Fields.limit(request);
-    long offset = Fields.offset(request);
-    String slug = Fields.optionalString(request, "workflow_slug", WorkflowStore.SLUG_MAX, null);
-    String status = Fields.optionalString(request, "status", 15, null);
+    int limit = RequestFields.limit(request);
+    long offset = RequestFields.offset(request);
+    String slug = RequestFields.optionalString(request, "workflow_slug", WorkflowStore.SLUG_MAX, null);
+    String status = RequestFields.optionalString(request, "status", 15, null);
     StringBuilder where = new StringBuilder(Scope.on("w"));
     if (slug != null) {
       where.append(" AND w.slug = ?");
@@ -108,7 +109,7 @@ public final class ExecutionStore {
   }
 
   public Future<JsonObject> get(Identity identity, JsonObject request) {
-    String executionId = Fields.requiredString(request, "execution_id", 36);
+    String executionId = RequestFields.requiredString(request, "execution_id", 36);
     return db.read(c -> {
       JsonObject execution = load(c, identity, executionId, true);
       JsonArray logs = new JsonArray();
@@ -126,13 +127,13 @@ public final class ExecutionStore {
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
-    String slug = Fields.requiredString(body, "workflow_slug", WorkflowStore.SLUG_MAX);
-    String payload = Fields.optionalJsonText(body, "trigger_payload");
-    String threadId = Fields.optionalString(body, "thread_id", 255, null);
-    String parentExecutionId = Fields.optionalString(body, "parent_execution_id", 36, null);
-    String parentNodeId = Fields.optionalString(body, "parent_node_id", NodeStore.NODE_ID_MAX, "");
-    String triggerNodeId = Fields.optionalString(body, "trigger_node_id", NodeStore.NODE_ID_MAX, null);
+    JsonObject body = RequestFields.body(request);
+    String slug = RequestFields.requiredString(body, "workflow_slug", WorkflowStore.SLUG_MAX);
+    String payload = RequestFields.optionalJsonText(body, "trigger_payload");
+    String threadId = RequestFields.optionalString(body, "thread_id", 255, null);
+    String parentExecutionId = RequestFields.optionalString(body, "parent_execution_id", 36, null);
+    String parentNodeId = RequestFields.optionalString(body, "parent_node_id", NodeStore.NODE_ID_MAX, "");
+    String triggerNodeId = RequestFields.optionalString(body, "trigger_node_id", NodeStore.NODE_ID_MAX, null);
     String executionId = UUID.randomUUID().toString();
     String thread = threadId != null ? threadId : UUID.randomUUID().toString().replace("-", "");
     return db.write(c -> {
@@ -177,39 +178,39 @@ public final class ExecutionStore {
   }
 
   public Future<JsonObject> update(Identity identity, JsonObject request) {
-    String executionId = Fields.requiredString(request, "execution_id", 36);
-    JsonObject body = Fields.body(request);
-    String status = Fields.has(body, "status") ? Fields.oneOf(body, "status", STATUSES, null) : null;
-    if (Fields.has(body, "status") && status == null) {
+    String executionId = RequestFields.requiredString(request, "execution_id", 36);
+    JsonObject body = RequestFields.body(request);
+    String status = RequestFields.has(body, "status") ? RequestFields.oneOf(body, "status", STATUSES, null) : null;
+    if (RequestFields.has(body, "status") && status == null) {
       throw StoreException.validation("status: must not be null");
     }
     List<String> sets = new ArrayList<>();
     List<WorkflowStore.Binder> binders = new ArrayList<>();
-    if (Fields.has(body, "final_output")) {
-      String json = Fields.optionalJsonText(body, "final_output");
+    if (RequestFields.has(body, "final_output")) {
+      String json = RequestFields.optionalJsonText(body, "final_output");
       sets.add("final_output = ?");
       binders.add((s, i) -> dialect.setJson(s, i, json));
     }
-    if (Fields.has(body, "error_message")) {
-      String message = Fields.optionalString(body, "error_message", 100_000, "");
+    if (RequestFields.has(body, "error_message")) {
+      String message = RequestFields.optionalString(body, "error_message", 100_000, "");
       sets.add("error_message = ?");
       binders.add((s, i) -> s.setString(i, message));
     }
     for (String counter : List.of("total_tokens", "total_input_tokens", "total_output_tokens", "llm_calls")) {
-      if (Fields.has(body, counter)) {
-        Long value = Fields.optionalLong(body, counter, 0, Long.MAX_VALUE / 2, 0L);
+      if (RequestFields.has(body, counter)) {
+        Long value = RequestFields.optionalLong(body, counter, 0, Long.MAX_VALUE / 2, 0L);
         sets.add(counter + " = ?");
         binders.add((s, i) -> s.setLong(i, value));
       }
     }
-    if (Fields.has(body, "total_cost_usd")) {
-      Double cost = Fields.optionalDouble(body, "total_cost_usd", 0, 999_999, 0.0);
+    if (RequestFields.has(body, "total_cost_usd")) {
+      Double cost = RequestFields.optionalDouble(body, "total_cost_usd", 0, 999_999, 0.0);
       BigDecimal rounded = BigDecimal.valueOf(cost).setScale(6, RoundingMode.HALF_UP);
       sets.add("total_cost_usd = ?");
       binders.add((s, i) -> s.setBigDecimal(i, rounded));
     }
-    Instant startedAt = Fields.optionalTimestamp(body, "started_at");
-    Instant completedAt = Fields.optionalTimestamp(body, "completed_at");
+    Instant startedAt = RequestFields.optionalTimestamp(body, "started_at");
+    Instant completedAt = RequestFields.optionalTimestamp(body, "completed_at");
     return db.write(c -> {
       JsonObject current = loadForUpdate(c, identity, executionId); // the transition is decided on it
       String from = current.getString("status");
@@ -258,7 +259,7 @@ public final class ExecutionStore {
   }
 
   public Future<JsonObject> cancel(Identity identity, JsonObject request) {
-    String executionId = Fields.requiredString(request, "execution_id", 36);
+    String executionId = RequestFields.requiredString(request, "execution_id", 36);
     return db.write(c -> {
       JsonObject current = loadForUpdate(c, identity, executionId);
       if (!CANCELLABLE.contains(current.getString("status"))) {
@@ -282,8 +283,8 @@ public final class ExecutionStore {
   private record Cancelled(JsonObject execution, boolean changed) {}
 
   public Future<JsonObject> batchDelete(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
-    List<String> ids = Fields.optionalStringList(body, "execution_ids", 10_000, 36);
+    JsonObject body = RequestFields.body(request);
+    List<String> ids = RequestFields.optionalStringList(body, "execution_ids", 10_000, 36);
     if (ids == null) {
       throw StoreException.validation("execution_ids: field required");
     }
@@ -305,20 +306,20 @@ public final class ExecutionStore {
    * cached statements: the scope check and the INSERT.
    */
   public Future<JsonObject> appendLog(Identity identity, JsonObject request) {
-    String executionId = Fields.requiredString(request, "execution_id", 36);
-    JsonObject body = Fields.body(request);
-    String nodeId = Fields.requiredString(body, "node_id", NodeStore.NODE_ID_MAX);
-    String status = Fields.oneOf(body, "status", LOG_STATUSES, null);
+    String executionId = RequestFields.requiredString(request, "execution_id", 36);
+    JsonObject body = RequestFields.body(request);
+    String nodeId = RequestFields.requiredString(body, "node_id", NodeStore.NODE_ID_MAX);
+    String status = RequestFields.oneOf(body, "status", LOG_STATUSES, null);
     if (status == null) {
       throw StoreException.validation("status: field required");
     }
-    String input = Fields.optionalJsonText(body, "input");
-    String output = Fields.optionalJsonText(body, "output");
-    String error = Fields.optionalString(body, "error", 100_000, "");
-    String errorCode = Fields.optionalString(body, "error_code", 50, null);
-    JsonObject metadata = Fields.optionalObject(body, "metadata", new JsonObject());
+    String input = RequestFields.optionalJsonText(body, "input");
+    String output = RequestFields.optionalJsonText(body, "output");
+    String error = RequestFields.optionalString(body, "error", 100_000, "");
+    String errorCode = RequestFields.optionalString(body, "error_code", 50, null);
+    JsonObject metadata = RequestFields.optionalObject(body, "metadata", new JsonObject());
     String metadataJson = metadata.encode();
-    long durationMs = Fields.optionalLong(body, "duration_ms", 0, Long.MAX_VALUE / 2, 0L);
+    long durationMs = RequestFields.optionalLong(body, "duration_ms", 0, Long.MAX_VALUE / 2, 0L);
     Instant timestamp = Instant.now();
     return db.write(c -> {
       // Two cached statements rather than one INSERT ... SELECT: portable (PostgreSQL does not infer

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.persistence.impl;
 
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.crypto.Decryption;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
@@ -40,12 +41,12 @@ public final class KeyRotationStore {
    * "plaintext", "undecryptable_ids": [...], "changed_meanwhile", "done"}}.
    */
   public Future<JsonObject> rotateBatch(JsonObject request) {
-    String table = Fields.requiredString(request, "table", 100);
-    String name = Fields.requiredString(request, "column", 100);
+    String table = RequestFields.requiredString(request, "table", 100);
+    String name = RequestFields.requiredString(request, "column", 100);
     EncryptedColumns.Column column = EncryptedColumns.find(table, name)
         .orElseThrow(() -> StoreException.validation("column: " + table + "." + name + " is not an encrypted column"));
-    long afterId = Fields.optionalLong(request, "after_id", 0, Long.MAX_VALUE, 0L);
-    int limit = Fields.optionalLong(request, "limit", 1, 10_000, 200L).intValue();
+    long afterId = RequestFields.optionalLong(request, "after_id", 0, Long.MAX_VALUE, 0L);
+    int limit = RequestFields.optionalLong(request, "limit", 1, 10_000, 200L).intValue();
     String select = "SELECT id, " + column.column() + " FROM " + column.table() + " WHERE id > ? ORDER BY id LIMIT ?";
     String update = "UPDATE " + column.table() + " SET " + column.column() + " = ? WHERE id = ? AND "
         + column.column() + " = ?";

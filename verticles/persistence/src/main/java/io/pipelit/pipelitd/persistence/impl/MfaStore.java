@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.crypto.Totp;
 import io.pipelit.pipelitd.storage.Database;
@@ -101,7 +102,7 @@ public final class MfaStore {
   }
 
   public Future<JsonObject> verify(Identity identity, JsonObject request) {
-    String code = code(Fields.body(request));
+    String code = code(RequestFields.body(request));
     return db.read(c -> load(c, identity.userId())).compose(row -> {
       if (row.enabled()) {
         throw badRequest("MFA is already enabled.");
@@ -127,7 +128,7 @@ public final class MfaStore {
   }
 
   public Future<JsonObject> disable(Identity identity, JsonObject request) {
-    String code = code(Fields.body(request));
+    String code = code(RequestFields.body(request));
     return db.read(c -> load(c, identity.userId())).compose(row -> {
       if (!row.enabled()) {
         throw badRequest("MFA is not enabled.");
@@ -163,10 +164,10 @@ public final class MfaStore {
 
   /** {@code POST /auth/mfa/login-verify/} {@code {"username", "code", "mfa_token"}} → a session key. */
   public Future<JsonObject> loginVerify(JsonObject request) {
-    JsonObject body = Fields.body(request);
-    String username = Fields.requiredString(body, "username", 1_000);
+    JsonObject body = RequestFields.body(request);
+    String username = RequestFields.requiredString(body, "username", 1_000);
     String code = code(body);
-    String ticketText = Fields.requiredString(body, "mfa_token", 200);
+    String ticketText = RequestFields.requiredString(body, "mfa_token", 200);
     String ticketDigest = ApiKeys.hash(ticketText);
     Ticket ticket = tickets.get(ticketDigest);
     if (ticket == null || ticket.expiresAtMs() < System.currentTimeMillis()) {

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -48,7 +49,7 @@ public final class NodeStore {
   }
 
   public Future<JsonArray> list(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
     return db.read(c -> listRows(c, WorkflowRef.find(c, identity, slug).id()));
   }
 
@@ -68,23 +69,23 @@ public final class NodeStore {
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
-    JsonObject body = Fields.body(request);
-    String type = Fields.oneOf(body, "component_type", ComponentTypes.ALL, null);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    JsonObject body = RequestFields.body(request);
+    String type = RequestFields.oneOf(body, "component_type", ComponentTypes.ALL, null);
     if (type == null) {
       throw StoreException.validation("component_type: field required");
     }
-    String requestedId = Fields.has(body, "node_id") && body.getValue("node_id") != null
-        ? Fields.identifier(body, "node_id", NODE_ID_MAX) : null;
-    String label = Fields.optionalString(body, "label", 255, null);
-    boolean entryPoint = Fields.optionalBool(body, "is_entry_point", false);
-    boolean interruptBefore = "human_confirmation".equals(type) || Fields.optionalBool(body, "interrupt_before", false);
-    boolean interruptAfter = Fields.optionalBool(body, "interrupt_after", false);
-    long x = Fields.optionalLong(body, "position_x", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L);
-    long y = Fields.optionalLong(body, "position_y", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L);
-    Long subworkflowId = Fields.optionalLong(body, "subworkflow_id", 1, Long.MAX_VALUE, null);
-    Long codeBlockId = Fields.optionalLong(body, "code_block_id", 1, Long.MAX_VALUE, null);
-    ConfigValues config = ConfigValues.read(Fields.optionalObject(body, "config", new JsonObject()), type, true);
+    String requestedId = RequestFields.has(body, "node_id") && body.getValue("node_id") != null
+        ? RequestFields.identifier(body, "node_id", NODE_ID_MAX) : null;
+    String label = RequestFields.optionalString(body, "label", 255, null);
+    boolean entryPoint = RequestFields.optionalBool(body, "is_entry_point", false);
+    boolean interruptBefore = "human_confirmation".equals(type) || RequestFields.optionalBool(body, "interrupt_before", false);
+    boolean interruptAfter = RequestFields.optionalBool(body, "interrupt_after", false);
+    long x = RequestFields.optionalLong(body, "position_x", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L);
+    long y = RequestFields.optionalLong(body, "position_y", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L);
+    Long subworkflowId = RequestFields.optionalLong(body, "subworkflow_id", 1, Long.MAX_VALUE, null);
+    Long codeBlockId = RequestFields.optionalLong(body, "code_block_id", 1, Long.MAX_VALUE, null);
+    ConfigValues config = ConfigValues.read(RequestFields.optionalObject(body, "config", new JsonObject()), type, true);
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
       if (subworkflowId != null) {
@@ -150,27 +151,27 @@ public final class NodeStore {
   }
 
   public Future<JsonObject> update(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
-    String nodeId = Fields.requiredString(request, "node_id", NODE_ID_MAX);
-    JsonObject body = Fields.body(request);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String nodeId = RequestFields.requiredString(request, "node_id", NODE_ID_MAX);
+    JsonObject body = RequestFields.body(request);
     // Validate everything before touching the database; the type-dependent parts need the stored type.
-    String newNodeId = Fields.has(body, "node_id") ? Fields.identifier(body, "node_id", NODE_ID_MAX) : null;
-    String newType = Fields.has(body, "component_type") ? Fields.oneOf(body, "component_type", ComponentTypes.ALL, null) : null;
-    if (Fields.has(body, "component_type") && newType == null) {
+    String newNodeId = RequestFields.has(body, "node_id") ? RequestFields.identifier(body, "node_id", NODE_ID_MAX) : null;
+    String newType = RequestFields.has(body, "component_type") ? RequestFields.oneOf(body, "component_type", ComponentTypes.ALL, null) : null;
+    if (RequestFields.has(body, "component_type") && newType == null) {
       throw StoreException.validation("component_type: must not be null");
     }
     for (String flag : List.of("is_entry_point", "interrupt_before", "interrupt_after")) {
-      if (Fields.has(body, flag) && body.getValue(flag) == null) {
+      if (RequestFields.has(body, flag) && body.getValue(flag) == null) {
         throw StoreException.validation(flag + ": must be a boolean");
       }
-      Fields.optionalBool(body, flag, false);
+      RequestFields.optionalBool(body, flag, false);
     }
-    String label = Fields.optionalString(body, "label", 255, null);
-    Long x = Fields.optionalLong(body, "position_x", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
-    Long y = Fields.optionalLong(body, "position_y", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
-    Long subworkflowId = Fields.optionalLong(body, "subworkflow_id", 1, Long.MAX_VALUE, null);
-    Long codeBlockId = Fields.optionalLong(body, "code_block_id", 1, Long.MAX_VALUE, null);
-    JsonObject configBody = Fields.optionalObject(body, "config", null);
+    String label = RequestFields.optionalString(body, "label", 255, null);
+    Long x = RequestFields.optionalLong(body, "position_x", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
+    Long y = RequestFields.optionalLong(body, "position_y", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
+    Long subworkflowId = RequestFields.optionalLong(body, "subworkflow_id", 1, Long.MAX_VALUE, null);
+    Long codeBlockId = RequestFields.optionalLong(body, "code_block_id", 1, Long.MAX_VALUE, null);
+    JsonObject configBody = RequestFields.optionalObject(body, "config", null);
     if (configBody != null) {
       ConfigValues.read(configBody, "agent", false); // type-independent checks, before any write
     }
@@ -206,17 +207,17 @@ public final class NodeStore {
           + " interrupt_after = ?, position_x = ?, position_y = ?, subworkflow_id = ?, code_block_id = ?,"
           + " updated_at = ? WHERE id = ?")) {
         statement.setString(1, newNodeId != null ? newNodeId : nodeId);
-        statement.setString(2, Fields.has(body, "label") ? label : current.getString("label"));
+        statement.setString(2, RequestFields.has(body, "label") ? label : current.getString("label"));
         statement.setString(3, type);
-        dialect.setBoolean(statement, 4, Fields.optionalBool(body, "is_entry_point", current.getBoolean("is_entry_point")));
+        dialect.setBoolean(statement, 4, RequestFields.optionalBool(body, "is_entry_point", current.getBoolean("is_entry_point")));
         dialect.setBoolean(statement, 5, humanConfirmation
-            || Fields.optionalBool(body, "interrupt_before", current.getBoolean("interrupt_before")));
-        dialect.setBoolean(statement, 6, Fields.optionalBool(body, "interrupt_after", current.getBoolean("interrupt_after")));
+            || RequestFields.optionalBool(body, "interrupt_before", current.getBoolean("interrupt_before")));
+        dialect.setBoolean(statement, 6, RequestFields.optionalBool(body, "interrupt_after", current.getBoolean("interrupt_after")));
         statement.setLong(7, x != null ? x : current.getLong("position_x"));
         statement.setLong(8, y != null ? y : current.getLong("position_y"));
-        WorkflowStore.setNullableLong(statement, 9, Fields.has(body, "subworkflow_id")
+        WorkflowStore.setNullableLong(statement, 9, RequestFields.has(body, "subworkflow_id")
             ? subworkflowId : current.getLong("subworkflow_id"));
-        WorkflowStore.setNullableLong(statement, 10, Fields.has(body, "code_block_id")
+        WorkflowStore.setNullableLong(statement, 10, RequestFields.has(body, "code_block_id")
             ? codeBlockId : current.getLong("code_block_id"));
         dialect.setTimestamp(statement, 11, now);
         statement.setLong(12, nodePk);
@@ -244,8 +245,8 @@ public final class NodeStore {
   }
 
   public Future<JsonObject> delete(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
-    String nodeId = Fields.requiredString(request, "node_id", NODE_ID_MAX);
+    String slug = RequestFields.requiredString(request, "slug", WorkflowStore.SLUG_MAX);
+    String nodeId = RequestFields.requiredString(request, "node_id", NODE_ID_MAX);
     return db.write(c -> {
       WorkflowRef workflow = WorkflowRef.find(c, identity, slug);
       long configId = loadForUpdate(c, workflow.id(), nodeId).getLong("component_config_id_internal");
@@ -394,22 +395,22 @@ public final class NodeStore {
 
     static ConfigValues read(JsonObject config, String type, boolean creating) {
       // Validate all types eagerly so a bad value answers 422 before anything is written.
-      Fields.optionalString(config, "system_prompt", 1_000_000, null);
-      Fields.optionalObject(config, "extra_config", null);
-      Fields.optionalString(config, "input_template", 1_000_000, null);
-      Fields.optionalLong(config, "llm_credential_id", 1, Long.MAX_VALUE, null);
-      Fields.optionalString(config, "model_name", 255, null);
+      RequestFields.optionalString(config, "system_prompt", 1_000_000, null);
+      RequestFields.optionalObject(config, "extra_config", null);
+      RequestFields.optionalString(config, "input_template", 1_000_000, null);
+      RequestFields.optionalLong(config, "llm_credential_id", 1, Long.MAX_VALUE, null);
+      RequestFields.optionalString(config, "model_name", 255, null);
       for (String field : MODEL_FLOATS) {
-        Fields.optionalDouble(config, field, -1e9, 1e9, null);
+        RequestFields.optionalDouble(config, field, -1e9, 1e9, null);
       }
       for (String field : MODEL_INTS) {
-        Fields.optionalLong(config, field, 0, Integer.MAX_VALUE, null);
+        RequestFields.optionalLong(config, field, 0, Integer.MAX_VALUE, null);
       }
-      Fields.optionalLong(config, "credential_id", 1, Long.MAX_VALUE, null);
-      Fields.optionalLong(config, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
-      Fields.optionalObject(config, "trigger_config", null);
+      RequestFields.optionalLong(config, "credential_id", 1, Long.MAX_VALUE, null);
+      RequestFields.optionalLong(config, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, null);
+      RequestFields.optionalObject(config, "trigger_config", null);
       if (config.containsKey("is_active") && config.getValue("is_active") != null) {
-        Fields.optionalBool(config, "is_active", true);
+        RequestFields.optionalBool(config, "is_active", true);
       }
       return new ConfigValues(config, type, creating);
     }
@@ -419,7 +420,7 @@ public final class NodeStore {
     }
 
     private JsonObject extraConfig(JsonObject base) {
-      JsonObject extra = Fields.optionalObject(source, "extra_config", null);
+      JsonObject extra = RequestFields.optionalObject(source, "extra_config", null);
       JsonObject result = extra != null ? extra.copy() : base;
       if (source.getValue("input_template") != null) {
         result.put("input_template", source.getString("input_template"));
@@ -474,17 +475,17 @@ public final class NodeStore {
         setNullableDouble(statement, 10, model ? number(source, "top_p") : null);
         WorkflowStore.setNullableLong(statement, 11, model ? source.getLong("timeout") : null);
         WorkflowStore.setNullableLong(statement, 12, model ? source.getLong("max_retries") : null);
-        dialect.setJson(statement, 13, model ? Fields.optionalJsonText(source, "response_format") : null);
+        dialect.setJson(statement, 13, model ? RequestFields.optionalJsonText(source, "response_format") : null);
         statement.setString(14, keepsPrompt() ? source.getString("system_prompt") : null);
         WorkflowStore.setNullableLong(statement, 15, trigger ? source.getLong("credential_id") : null);
         if (trigger) {
-          dialect.setBoolean(statement, 16, Fields.optionalBool(source, "is_active", true));
+          dialect.setBoolean(statement, 16, RequestFields.optionalBool(source, "is_active", true));
         } else {
           statement.setNull(16, Types.BOOLEAN);
         }
         WorkflowStore.setNullableLong(statement, 17, trigger ? Long.valueOf(
-            Fields.optionalLong(source, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L)) : null);
-        dialect.setJson(statement, 18, trigger ? Fields.optionalObject(source, "trigger_config", new JsonObject()).encode() : null);
+            RequestFields.optionalLong(source, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L)) : null);
+        dialect.setJson(statement, 18, trigger ? RequestFields.optionalObject(source, "trigger_config", new JsonObject()).encode() : null);
         return WorkflowStore.insertedId(statement);
       }
     }
@@ -522,7 +523,7 @@ public final class NodeStore {
           addLong(sets, binders, field);
         }
         if (source.containsKey("response_format")) {
-          String json = Fields.optionalJsonText(source, "response_format");
+          String json = RequestFields.optionalJsonText(source, "response_format");
           sets.add("response_format = ?");
           binders.add((s, i) -> dialect.setJson(s, i, json));
         }
@@ -536,7 +537,7 @@ public final class NodeStore {
           binders.add((s, i) -> dialect.setBoolean(s, i, active));
         }
         if (source.containsKey("trigger_config")) {
-          String json = Fields.optionalJsonText(source, "trigger_config");
+          String json = RequestFields.optionalJsonText(source, "trigger_config");
           sets.add("trigger_config = ?");
           binders.add((s, i) -> dialect.setJson(s, i, json));
         }

@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.persistence.impl;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.Passwords;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -56,7 +57,7 @@ public final class UserStore {
 
   /** {@code POST /auth/token/}: see {@link io.pipelit.pipelitd.contracts.StoreAddresses#AUTH_TOKEN}. */
   public Future<JsonObject> token(JsonObject request) {
-    JsonObject body = Fields.body(request);
+    JsonObject body = RequestFields.body(request);
     String username = present(body, "username");
     String password = present(body, "password"); // may be empty: it then simply does not match
     return db.read(c -> {
@@ -87,7 +88,7 @@ public final class UserStore {
   }
 
   private static String present(JsonObject body, String name) {
-    String value = Fields.optionalString(body, name, 1_000, null);
+    String value = RequestFields.optionalString(body, name, 1_000, null);
     if (value == null) {
       throw StoreException.validation(name + ": field required");
     }
@@ -113,19 +114,19 @@ public final class UserStore {
 
   /** {@code PATCH /users/me}: password, first and last name; role and anything else ignored. */
   public Future<JsonObject> meUpdate(Identity identity, JsonObject request) {
-    return update(identity.userId(), UserChanges.parse(Fields.body(request), false));
+    return update(identity.userId(), UserChanges.parse(RequestFields.body(request), false));
   }
 
   public Future<JsonObject> list(Identity identity, JsonObject request) {
     requireAdmin(identity);
-    int limit = Fields.limit(request);
-    long offset = Fields.offset(request);
+    int limit = RequestFields.limit(request);
+    long offset = RequestFields.offset(request);
     return db.read(c -> listUsers(c, limit, offset));
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
     requireAdmin(identity);
-    return createUser(Fields.body(request));
+    return createUser(RequestFields.body(request));
   }
 
   public Future<JsonObject> get(Identity identity, JsonObject request) {
@@ -138,7 +139,7 @@ public final class UserStore {
   public Future<JsonObject> update(Identity identity, JsonObject request) {
     requireAdmin(identity);
     long userId = userId(request);
-    return update(userId, UserChanges.parse(Fields.body(request), true));
+    return update(userId, UserChanges.parse(RequestFields.body(request), true));
   }
 
   /** {@code DELETE /users/{id}}: deactivates the user and all their keys. */
@@ -156,9 +157,9 @@ public final class UserStore {
   /** The caller's keys, or with {@code user_id} (admins only) that user's. */
   public Future<JsonObject> keysCreate(Identity identity, JsonObject request) {
     long userId = keyOwner(identity, request);
-    JsonObject body = Fields.body(request);
-    String name = keyName(Fields.requiredString(body, "name", KEY_NAME_MAX));
-    Instant expiresAt = expiry(Fields.optionalTimestamp(body, "expires_at"));
+    JsonObject body = RequestFields.body(request);
+    String name = keyName(RequestFields.requiredString(body, "name", KEY_NAME_MAX));
+    Instant expiresAt = expiry(RequestFields.optionalTimestamp(body, "expires_at"));
     return db.write(c -> createKey(c, userId, name, expiresAt));
   }
 
@@ -182,7 +183,7 @@ public final class UserStore {
 
   public Future<JsonObject> keysRevoke(Identity identity, JsonObject request) {
     long userId = keyOwner(identity, request);
-    long keyId = Fields.optionalLong(request, "key_id", Long.MIN_VALUE, Long.MAX_VALUE, -1L);
+    long keyId = RequestFields.optionalLong(request, "key_id", Long.MIN_VALUE, Long.MAX_VALUE, -1L);
     return db.write(c -> {
       try (PreparedStatement statement = c.prepareStatement(
           "UPDATE api_keys SET is_active = ? WHERE id = ? AND user_id = ?")) {
@@ -208,7 +209,7 @@ public final class UserStore {
   }
 
   public Future<JsonObject> cliSetPassword(JsonObject request) {
-    String username = Fields.requiredString(request, "username", 1_000);
+    String username = RequestFields.requiredString(request, "username", 1_000);
     UserChanges changes = UserChanges.parse(new JsonObject().put("password", request.getValue("password")), false);
     if (changes.password() == null) {
       throw StoreException.validation("password: field required");
@@ -217,7 +218,7 @@ public final class UserStore {
   }
 
   public Future<JsonObject> cliDeactivate(JsonObject request) {
-    String username = Fields.requiredString(request, "username", 1_000);
+    String username = RequestFields.requiredString(request, "username", 1_000);
     return db.write(c -> {
       long id = idOf(c, username);
       deactivate(c, id, "Cannot deactivate the last admin user.");
@@ -226,27 +227,27 @@ public final class UserStore {
   }
 
   public Future<JsonObject> cliKeyCreate(JsonObject request) {
-    String username = Fields.requiredString(request, "username", 1_000);
-    String name = keyName(Fields.optionalString(request, "name", KEY_NAME_MAX, "default"));
+    String username = RequestFields.requiredString(request, "username", 1_000);
+    String name = keyName(RequestFields.optionalString(request, "name", KEY_NAME_MAX, "default"));
     if (name.isBlank()) {
       throw StoreException.validation("name: must not be empty");
     }
-    Instant expiresAt = expiry(Fields.optionalTimestamp(request, "expires_at"));
+    Instant expiresAt = expiry(RequestFields.optionalTimestamp(request, "expires_at"));
     return db.write(c -> createKey(c, idOf(c, username), name, expiresAt));
   }
 
   // ---------------------------------------------------------------- shared
 
   private Future<JsonObject> createUser(JsonObject body) {
-    String username = username(Fields.requiredString(body, "username", NAME_MAX));
-    String password = Fields.requiredString(body, "password", 1_000);
+    String username = username(RequestFields.requiredString(body, "username", NAME_MAX));
+    String password = RequestFields.requiredString(body, "password", 1_000);
     String problem = Passwords.problem(password);
     if (problem != null) {
       throw StoreException.validation("password: " + problem);
     }
-    String role = Fields.oneOf(body, "role", ROLES, Identity.NORMAL);
-    String firstName = Fields.optionalString(body, "first_name", NAME_MAX, "");
-    String lastName = Fields.optionalString(body, "last_name", NAME_MAX, "");
+    String role = RequestFields.oneOf(body, "role", ROLES, Identity.NORMAL);
+    String firstName = RequestFields.optionalString(body, "first_name", NAME_MAX, "");
+    String lastName = RequestFields.optionalString(body, "last_name", NAME_MAX, "");
     return passwords.hash(password).compose(hash -> db.write(c -> {
       try (PreparedStatement statement = c.prepareStatement("SELECT 1 FROM user_profiles WHERE username = ?")) {
         statement.setString(1, username);
@@ -277,21 +278,21 @@ public final class UserStore {
   /** What a PATCH may change; null fields stay as they are. */
   private record UserChanges(String role, Boolean active, String password, String firstName, String lastName) {
     static UserChanges parse(JsonObject body, boolean admin) {
-      String password = Fields.optionalString(body, "password", 1_000, null);
+      String password = RequestFields.optionalString(body, "password", 1_000, null);
       if (password != null) {
         String problem = Passwords.problem(password);
         if (problem != null) {
           throw StoreException.validation("password: " + problem);
         }
       }
-      String role = admin ? Fields.oneOf(body, "role", ROLES, null) : null;
+      String role = admin ? RequestFields.oneOf(body, "role", ROLES, null) : null;
       Boolean active = null;
       if (admin && body.getValue("is_active") != null) {
-        active = Fields.optionalBool(body, "is_active", true);
+        active = RequestFields.optionalBool(body, "is_active", true);
       }
       return new UserChanges(role, active, password,
-          Fields.optionalString(body, "first_name", NAME_MAX, null),
-          Fields.optionalString(body, "last_name", NAME_MAX, null));
+          RequestFields.optionalString(body, "first_name", NAME_MAX, null),
+          RequestFields.optionalString(body, "last_name", NAME_MAX, null));
     }
   }
 
@@ -508,7 +509,7 @@ public final class UserStore {
   }
 
   private static long userId(JsonObject request) {
-    Long id = Fields.optionalLong(request, "user_id", Long.MIN_VALUE, Long.MAX_VALUE, null);
+    Long id = RequestFields.optionalLong(request, "user_id", Long.MIN_VALUE, Long.MAX_VALUE, null);
     if (id == null) {
       throw StoreException.notFound(USER_NOT_FOUND);
     }

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.RequestFields;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.Dialect;
@@ -40,8 +41,8 @@ public final class WorkflowStore {
   }
 
   public Future<JsonObject> list(Identity identity, JsonObject request) {
-    int limit = Fields.limit(request);
-    long offset = Fields.offset(request);
+    int limit = RequestFields.limit(request);
+    long offset = RequestFields.offset(request);
     return db.read(c -> {
       JsonArray items = new JsonArray();
       try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS + " FROM workflows w WHERE "
@@ -71,18 +72,18 @@ public final class WorkflowStore {
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
-    String name = Fields.requiredString(body, "name", 255);
-    String slug = Fields.identifier(body, "slug", SLUG_MAX);
-    String description = Fields.optionalString(body, "description", 100_000, "");
-    boolean isActive = Fields.optionalBool(body, "is_active", true);
-    boolean isPublic = Fields.optionalBool(body, "is_public", false);
-    boolean isDefault = Fields.optionalBool(body, "is_default", false);
-    List<String> tags = Fields.optionalStringList(body, "tags", 100, 100);
-    Long errorHandlerId = Fields.optionalLong(body, "error_handler_workflow_id", 1, Long.MAX_VALUE, null);
-    long maxSeconds = Fields.optionalLong(body, "max_execution_seconds", 1, Integer.MAX_VALUE, 600L);
-    String inputSchema = Fields.optionalJsonText(body, "input_schema");
-    String outputSchema = Fields.optionalJsonText(body, "output_schema");
+    JsonObject body = RequestFields.body(request);
+    String name = RequestFields.requiredString(body, "name", 255);
+    String slug = RequestFields.identifier(body, "slug", SLUG_MAX);
+    String description = RequestFields.optionalString(body, "description", 100_000, "");
+    boolean isActive = RequestFields.optionalBool(body, "is_active", true);
+    boolean isPublic = RequestFields.optionalBool(body, "is_public", false);
+    boolean isDefault = RequestFields.optionalBool(body, "is_default", false);
+    List<String> tags = RequestFields.optionalStringList(body, "tags", 100, 100);
+    Long errorHandlerId = RequestFields.optionalLong(body, "error_handler_workflow_id", 1, Long.MAX_VALUE, null);
+    long maxSeconds = RequestFields.optionalLong(body, "max_execution_seconds", 1, Integer.MAX_VALUE, 600L);
+    String inputSchema = RequestFields.optionalJsonText(body, "input_schema");
+    String outputSchema = RequestFields.optionalJsonText(body, "output_schema");
     String tagsJson = tags == null ? null : new JsonArray(new ArrayList<Object>(tags)).encode();
     return db.write(c -> {
       if (errorHandlerId != null) {
@@ -156,7 +157,7 @@ public final class WorkflowStore {
   }
 
   public Future<JsonObject> get(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", SLUG_MAX);
     return db.read(c -> {
       WorkflowRef ref = WorkflowRef.find(c, identity, slug);
       return load(c, ref.id())
@@ -166,48 +167,48 @@ public final class WorkflowStore {
   }
 
   public Future<JsonObject> update(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", SLUG_MAX);
-    JsonObject body = Fields.body(request);
+    String slug = RequestFields.requiredString(request, "slug", SLUG_MAX);
+    JsonObject body = RequestFields.body(request);
     List<String> sets = new ArrayList<>();
     List<Binder> binders = new ArrayList<>();
-    if (Fields.has(body, "name")) {
-      String name = Fields.requiredString(body, "name", 255);
+    if (RequestFields.has(body, "name")) {
+      String name = RequestFields.requiredString(body, "name", 255);
       sets.add("name = ?");
       binders.add((s, i) -> s.setString(i, name));
     }
-    String newSlug = Fields.has(body, "slug") ? Fields.identifier(body, "slug", SLUG_MAX) : null;
+    String newSlug = RequestFields.has(body, "slug") ? RequestFields.identifier(body, "slug", SLUG_MAX) : null;
     if (newSlug != null) {
       sets.add("slug = ?");
       binders.add((s, i) -> s.setString(i, newSlug));
     }
-    if (Fields.has(body, "description")) {
-      String description = Fields.optionalString(body, "description", 100_000, "");
+    if (RequestFields.has(body, "description")) {
+      String description = RequestFields.optionalString(body, "description", 100_000, "");
       sets.add("description = ?");
       binders.add((s, i) -> s.setString(i, description));
     }
     for (String flag : List.of("is_active", "is_public", "is_default")) {
-      if (Fields.has(body, flag)) {
+      if (RequestFields.has(body, flag)) {
         if (body.getValue(flag) == null) {
           throw StoreException.validation(flag + ": must be a boolean");
         }
-        boolean value = Fields.optionalBool(body, flag, false);
+        boolean value = RequestFields.optionalBool(body, flag, false);
         sets.add(flag + " = ?");
         binders.add((s, i) -> dialect.setBoolean(s, i, value));
       }
     }
-    if (Fields.has(body, "tags")) {
-      List<String> tags = Fields.optionalStringList(body, "tags", 100, 100);
+    if (RequestFields.has(body, "tags")) {
+      List<String> tags = RequestFields.optionalStringList(body, "tags", 100, 100);
       String json = tags == null ? null : new JsonArray(new ArrayList<Object>(tags)).encode();
       sets.add("tags = ?");
       binders.add((s, i) -> dialect.setJson(s, i, json));
     }
-    Long errorHandlerId = Fields.optionalLong(body, "error_handler_workflow_id", 1, Long.MAX_VALUE, null);
-    if (Fields.has(body, "error_handler_workflow_id")) {
+    Long errorHandlerId = RequestFields.optionalLong(body, "error_handler_workflow_id", 1, Long.MAX_VALUE, null);
+    if (RequestFields.has(body, "error_handler_workflow_id")) {
       sets.add("error_handler_workflow_id = ?");
       binders.add((s, i) -> setNullableLong(s, i, errorHandlerId));
     }
-    if (Fields.has(body, "max_execution_seconds")) {
-      Long seconds = Fields.optionalLong(body, "max_execution_seconds", 1, Integer.MAX_VALUE, null);
+    if (RequestFields.has(body, "max_execution_seconds")) {
+      Long seconds = RequestFields.optionalLong(body, "max_execution_seconds", 1, Integer.MAX_VALUE, null);
       if (seconds == null) {
         throw StoreException.validation("max_execution_seconds: must be an integer");
       }
@@ -215,8 +216,8 @@ public final class WorkflowStore {
       binders.add((s, i) -> s.setLong(i, seconds));
     }
     for (String schema : List.of("input_schema", "output_schema")) {
-      if (Fields.has(body, schema)) {
-        String json = Fields.optionalJsonText(body, schema);
+      if (RequestFields.has(body, schema)) {
+        String json = RequestFields.optionalJsonText(body, schema);
         sets.add(schema + " = ?");
         binders.add((s, i) -> dialect.setJson(s, i, json));
       }
@@ -258,7 +259,7 @@ public final class WorkflowStore {
   private record Updated(String previousSlug, JsonObject workflow) {}
 
   public Future<JsonObject> delete(Identity identity, JsonObject request) {
-    String slug = Fields.requiredString(request, "slug", SLUG_MAX);
+    String slug = RequestFields.requiredString(request, "slug", SLUG_MAX);
     return db.write(c -> {
       deleteWorkflow(c, WorkflowRef.find(c, identity, slug).id());
       return new JsonObject();
@@ -266,8 +267,8 @@ public final class WorkflowStore {
   }
 
   public Future<JsonObject> batchDelete(Identity identity, JsonObject request) {
-    JsonObject body = Fields.body(request);
-    List<String> slugs = Fields.optionalStringList(body, "slugs", 10_000, SLUG_MAX);
+    JsonObject body = RequestFields.body(request);
+    List<String> slugs = RequestFields.optionalStringList(body, "slugs", 10_000, SLUG_MAX);
     if (slugs == null) {
       throw StoreException.validation("slugs: field required");
     }

@@ -1,6 +1,5 @@
-package io.pipelit.pipelitd.persistence.impl;
+package io.pipelit.pipelitd.contracts;
 
-import io.pipelit.pipelitd.contracts.StoreException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -13,12 +12,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Strict reads of request fields. Every problem is a VALIDATION_FAILED {@link StoreException} whose
+ * Strict reads of the fields of a {@code pipelit.*} request (see {@link StoreAddresses} for the
+ * contract), shared by every store so that all of them answer bad input the same way.
+ *
+ * <p>Strict reads of request fields. Every problem is a VALIDATION_FAILED {@link StoreException} whose
  * detail names the field, e.g. {@code "name: field required"}. Unknown extra fields are ignored, as
  * Pipelit does, so its clients keep working.
  */
-public final class Fields {
-  private Fields() {}
+public final class RequestFields {
+  private RequestFields() {}
 
   /** The request's {@code body} object; {@code {}} when absent. */
   public static JsonObject body(JsonObject request) {
@@ -214,7 +216,7 @@ public final class Fields {
     return value;
   }
 
-  static void checkIdentifier(String name, String value) {
+  public static void checkIdentifier(String name, String value) {
     for (int i = 0; i < value.length(); i++) {
       char ch = value.charAt(i);
       if (ch == '/' || ch == '\\' || ch == '?' || ch == '#' || ch == '%' || Character.isISOControl(ch)
