@@ -17,16 +17,33 @@ import java.nio.file.StandardOpenOption;
  * when the process ends however it ends, so a guard left by a crash ({@code kill -9}, power loss) never
  * blocks a restart. The file also records the holder's pid for the refusal message.
  *
- * <p>PostgreSQL needs no guard: several daemons may share one server. {@code setup} and other short
+ * <p>The checkpoint database, when it is a SQLite file, is guarded the same way. PostgreSQL needs no
+ * guard: several daemons may share one server. {@code setup} and other short
  * commands do not take it; their writes wait on SQLite's busy timeout like any other client's.
  */
 final class InstanceGuard implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
+  /** Guards taken together with this one (the checkpoint database's), released with it. */
+  private final java.util.List<InstanceGuard> others = new java.util.ArrayList<>();
 
   private InstanceGuard(FileChannel channel, FileLock lock) {
     this.channel = channel;
     this.lock = lock;
+  }
+
+  /** Takes the guards of several databases (the main one, the checkpoint one), all or none. */
+  static InstanceGuard acquireAll(java.util.List<DatabaseUrl> urls) {
+    InstanceGuard all = new InstanceGuard(null, null);
+    try {
+      for (DatabaseUrl url : urls) {
+        all.others.add(acquire(url));
+      }
+      return all;
+    } catch (RuntimeException e) {
+      all.close();
+      throw e;
+    }
   }
 
   /** Takes the guard of this database, or fails (exit code 1) naming the daemon that holds it. */
@@ -83,6 +100,7 @@ final class InstanceGuard implements AutoCloseable {
   /** Releases the guard (the file stays; an unlocked file blocks nobody). */
   @Override
   public void close() {
+    others.forEach(InstanceGuard::close);
     if (lock != null) {
       try {
         lock.release();

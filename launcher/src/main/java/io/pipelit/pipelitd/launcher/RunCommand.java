@@ -1,9 +1,12 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -65,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
     long deadline = 0;
     try {
       PipelitdConfig config = main.loadConfig(vertx, flags());
-      guard = InstanceGuard.acquire(config.databaseUrl());
+      guard = InstanceGuard.acquireAll(List.of(config.databaseUrl(), DatabaseUrl.parse(
+          CheckpointConfig.from(config.json()).url(), config.workingDir())));
       if (context.installsShutdownHook()) {
         hook = new Thread(() -> {
           stopRequested.complete(null);

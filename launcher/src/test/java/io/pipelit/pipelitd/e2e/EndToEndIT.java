@@ -196,6 +196,7 @@ class EndToEndIT extends ProcessTestBase {
     daemon.destroyForcibly(); // kill -9: the guard file stays behind, its lock dies with the process
     assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
     assertTrue(Files.exists(workDir.resolve("platform/db.sqlite3.pipelitd-lock")));
+    assertTrue(Files.exists(workDir.resolve("platform/checkpoints.db.pipelitd-lock")), "the checkpoint file is guarded too");
     int restartPort = freePort();
     Path restartLog = workDir.resolve("restart.log");
     daemon = pipelitd(Map.of("PIPELITD_HTTP_PORT", Integer.toString(restartPort)), "run")
