@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code pipelitd run}: deploys PersistenceVerticle then HttpApiVerticle, logs one ready line, and
+ * {@code pipelitd run}: deploys PersistenceVerticle then HttpApiVerticle, then the plugin verticles named
+ * in {@code PIPELITD_DEPLOY} ({@link Plugins}; undeployed first on stop), logs one ready line, and
  * stays in the foreground until SIGTERM/SIGINT (or the in-process stop signal), then stops gracefully:
  * the HTTP API first, then the store (queued writes commit), then Vert.x, within {@link Main#STOP_TIMEOUT}.
  */
@@ -68,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
     long deadline = 0;
     try {
       PipelitdConfig config = main.loadConfig(vertx, flags());
+      // Plugins before anything is opened: an unknown PIPELITD_DEPLOY name is exit 2 with the known ones.
+      List<Plugins.Deployment> pluginVerticles = Plugins.load(config.json(), config.workingDir())
+          .resolve(config.json());
       guard = InstanceGuard.acquireAll(List.of(config.databaseUrl(), DatabaseUrl.parse(
           CheckpointConfig.from(config.json()).url(), config.workingDir())));
       if (context.installsShutdownHook()) {
@@ -87,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
       context.stopSignal().ifPresent(signal -> signal.whenComplete((r, e) -> stopRequested.complete(null)));
 
       Daemon daemon = Failures.await(Daemon.start(vertx, config, Version.current()));
+      Plugins.Deployed plugins = Failures.await(Plugins.deploy(vertx, config, pluginVerticles)
+          .recover(failure -> daemon.stop()
+              .transform(ignored -> io.vertx.core.Future.<Plugins.Deployed>failedFuture(failure))));
       Main.LOG.info(daemon.readyLine());
       context.readyListener().ifPresent(listener -> listener.accept(daemon));
 
@@ -94,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
       Main.LOG.info("pipelitd stopping: closing the HTTP API, then committing queued writes");
       deadline = System.nanoTime() + Main.STOP_TIMEOUT.toNanos();
       try {
-        Failures.await(daemon.stop(), Main.STOP_TIMEOUT);
+        Failures.await(plugins.undeploy().compose(ignored -> daemon.stop()), Main.STOP_TIMEOUT);
       } catch (TimeoutException e) {
         Main.LOG.warn("the verticles did not stop within {} s", Main.STOP_TIMEOUT.toSeconds());
       } catch (RuntimeException e) {

@@ -92,17 +92,24 @@ class EventBusAndHealthTest extends BackendSuite {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     daemon.vertx.eventBus().<JsonObject>consumer(EventAddresses.workflow("watched"), m -> events.add(m.body()))
         .completion().await(10, TimeUnit.SECONDS); // throws TimeoutException: the test declares Exception
+    List<JsonObject> all = new CopyOnWriteArrayList<>(); // the same events on pipelit.events.all
+    daemon.vertx.eventBus().<JsonObject>consumer(EventAddresses.ALL, m -> {
+      if ("watched".equals(m.body().getString("workflow_slug"))) {
+        all.add(m.body());
+      }
+    }).completion().await(10, TimeUnit.SECONDS);
     daemon.post("/api/v1/workflows/watched/nodes/", new JsonObject().put("node_id", "a").put("component_type", "agent"));
     daemon.patch("/api/v1/workflows/watched/nodes/a/", new JsonObject().put("label", "A"));
     daemon.post("/api/v1/workflows/watched/edges/", new JsonObject().put("source_node_id", "a"));
     daemon.patch("/api/v1/workflows/watched/", new JsonObject().put("description", "d"));
     daemon.delete("/api/v1/workflows/watched/nodes/a/");
     long deadline = System.currentTimeMillis() + 10_000;
-    while (events.size() < 5 && System.currentTimeMillis() < deadline) {
+    while ((events.size() < 5 || all.size() < 5) && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
     assertEquals(List.of("node_created", "node_updated", "edge_created", "workflow_updated", "node_deleted"),
         events.stream().map(e -> e.getString("type")).toList());
     assertEquals("a", events.get(4).getJsonObject("data").getString("node_id"));
+    assertEquals(events, all);
   }
 }

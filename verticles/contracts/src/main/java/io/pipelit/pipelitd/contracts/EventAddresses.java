@@ -13,6 +13,13 @@ public final class EventAddresses {
 
   public static final String WORKFLOW_PREFIX = "pipelit.events.workflow.";
 
+  /**
+   * Every change event of every workflow, with the same body, published right after the one on
+   * {@link #workflow(String)} (the event bus has no wildcard consumers): for followers of all changes,
+   * such as the audit-log plugin. Per publisher, events arrive in commit order.
+   */
+  public static final String ALL = "pipelit.events.all";
+
   /** The address on which changes of one workflow (and its nodes, edges and executions) are published. */
   public static String workflow(String slug) {
     return WORKFLOW_PREFIX + slug;

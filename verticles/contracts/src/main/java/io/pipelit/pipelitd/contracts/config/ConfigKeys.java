@@ -148,11 +148,33 @@ public final class ConfigKeys {
    */
   public static final String FIELD_ENCRYPTION_KEY = "FIELD_ENCRYPTION_KEY";
 
+  /**
+   * Folder of plugin jars ({@code *.jar}), relative to the working directory unless absolute; a missing
+   * folder means no plugins beyond those on the classpath.
+   */
+  public static final String PLUGINS_DIR = "PIPELITD_PLUGINS_DIR";
+  public static final String DEFAULT_PLUGINS_DIR = "plugins";
+
+  /**
+   * Plugin verticles to deploy after the core ones: a JSON array in {@code conf/pipelitd.json}, or a
+   * comma-separated string in {@code .env} and the environment; each entry {@code name} or
+   * {@code name:instances} (e.g. {@code ["audit-log"]}). Default: none. An unknown name stops the start
+   * (exit code 2) with the list of known names.
+   */
+  public static final String DEPLOY = "PIPELITD_DEPLOY";
+
+  /**
+   * The audit-log plugin's file: one JSON line per change event, appended; relative to the working
+   * directory unless absolute; created with mode 0600.
+   */
+  public static final String AUDIT_LOG_FILE = "PIPELITD_AUDIT_LOG_FILE";
+  public static final String DEFAULT_AUDIT_LOG_FILE = "audit/audit.log";
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
-      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY);
+      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE);
 }

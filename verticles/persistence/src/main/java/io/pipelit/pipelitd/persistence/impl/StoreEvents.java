@@ -5,7 +5,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Publishes change events after commit on {@code pipelit.events.workflow.<slug>}, with Pipelit's event
+ * Publishes change events after commit on {@code pipelit.events.workflow.<slug>} and
+ * {@code pipelit.events.all}, with Pipelit's event
  * names. Called from the store's context in commit order.
  */
 public final class StoreEvents {
@@ -16,7 +17,8 @@ public final class StoreEvents {
   }
 
   void publish(String workflowSlug, String type, Object data) {
-    eventBus.publish(EventAddresses.workflow(workflowSlug),
-        new JsonObject().put("type", type).put("workflow_slug", workflowSlug).put("data", data));
+    JsonObject event = new JsonObject().put("type", type).put("workflow_slug", workflowSlug).put("data", data);
+    eventBus.publish(EventAddresses.workflow(workflowSlug), event);
+    eventBus.publish(EventAddresses.ALL, event); // followers of every workflow (EventAddresses.ALL)
   }
 }
