@@ -2,6 +2,8 @@ package io.pipelit.pipelitd.launcher;
 
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
+import io.pipelit.pipelitd.persistence.EncryptedColumns;
+import io.pipelit.pipelitd.storage.DatabaseUrl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,6 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +40,14 @@ final class FieldKeySetup {
       return;
     }
     Path file = config.workingDir().resolve(ConfigLoader.DOTENV_FILE);
+    long stored = storedSecrets(config.databaseUrl());
+    if (stored > 0) {
+      // Not a first start: a new key could read none of them. Refuse, and write nothing.
+      throw new Failures.UserFacingException(ConfigKeys.FIELD_ENCRYPTION_KEY + " is not set, but "
+          + config.databaseUrl().describe() + " already holds " + stored + " encrypted value(s). Set it to the key"
+          + " they were written with (in " + file + " or the environment); no new key was generated.",
+          ExitCodes.FAILURE, null);
+    }
     String generated = FieldKeyring.generateKey();
     String key;
     try {
@@ -49,6 +64,34 @@ final class FieldKeySetup {
     }
     LOG.warn("{} was not set: generated a new key and appended it to {}. Back up that file: without the key the"
         + " stored secrets cannot be read.", ConfigKeys.FIELD_ENCRYPTION_KEY, file);
+  }
+
+  /**
+   * How many non-empty values the database holds in its encrypted columns (0 for a database that does
+   * not exist yet, lacks the tables, or cannot be reached: then start-up itself reports the problem).
+   */
+  private static long storedSecrets(DatabaseUrl url) {
+    if (url.backend() == DatabaseUrl.Backend.SQLITE && !Files.exists(url.sqlitePath())) {
+      return 0;
+    }
+    long count = 0;
+    try (Connection c = url.backend() == DatabaseUrl.Backend.SQLITE
+        ? DriverManager.getConnection(url.jdbcUrl())
+        : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
+      for (EncryptedColumns.Column column : EncryptedColumns.ALL) {
+        try (Statement statement = c.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + column.table() + " WHERE "
+                 + column.column() + " IS NOT NULL AND " + column.column() + " <> ''")) {
+          rows.next();
+          count += rows.getLong(1);
+        } catch (SQLException missingTable) {
+          // an older or empty schema: nothing stored there
+        }
+      }
+    } catch (SQLException unreachable) {
+      return 0;
+    }
+    return count;
   }
 
   /**

@@ -164,6 +164,26 @@ class FieldKeyCommandsTest {
   }
 
   @Test
+  void aMissingKeyOnADatabaseWithSecretsIsRefusedAndNothingIsWritten() throws Exception {
+    Outcome setup = execute(Map.of(), "setup", "--username", "admin", "--password", "correct horse battery");
+    assertEquals(ExitCodes.OK, setup.exitCode(), setup.err());
+    Path env = dir.resolve(".env");
+    String key = keyLines(env).get(0).substring("FIELD_ENCRYPTION_KEY=".length());
+    Path db = dir.resolve("platform/db.sqlite3");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+         java.sql.PreparedStatement s = c.prepareStatement("UPDATE user_profiles SET totp_secret = ?")) {
+      s.setString(1, FieldKeyring.parse(key).encrypt("JBSWY3DPEHPK3PXP"));
+      assertEquals(1, s.executeUpdate());
+    }
+    Files.delete(env); // the key is lost: a new one would read nothing
+
+    Outcome outcome = execute(Map.of(), "run", "--http-port", "0");
+    assertEquals(ExitCodes.FAILURE, outcome.exitCode(), outcome.err());
+    assertTrue(outcome.err().contains("already holds 1 encrypted value(s)"), outcome.err());
+    assertFalse(Files.exists(env), "no key generated into .env");
+  }
+
+  @Test
   void keysRotateWithoutAKeyExitsTwo() {
     Outcome outcome = execute(Map.of(), "keys", "rotate");
     assertEquals(ExitCodes.USAGE, outcome.exitCode(), outcome.err());

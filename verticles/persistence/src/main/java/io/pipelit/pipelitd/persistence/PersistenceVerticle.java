@@ -34,6 +34,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,26 +71,38 @@ public class PersistenceVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.executeBlocking(() -> {
-          prepareSchema(url, config);
-          return open(url, config);
-        }, false)
+    // Open first (an unreachable PostgreSQL fails here, with its own clear line), then refuse a key
+    // that opens none of the stored secrets before anything is migrated or written, then migrate.
+    return vertx.executeBlocking(() -> open(url, config), false)
         .compose(opened -> {
           db = opened;
-          // Refuse a key that opens none of the stored secrets, before anything is served or written.
-          return db.read(c -> {
-            KeyCheck.verify(c, secrets.keyring());
+          return vertx.executeBlocking(() -> {
+            checkKey(url, secrets);
+            prepareSchema(url, config);
             return null;
-          }).recover(failure -> db.close().transform(closed -> {
+          }, false).recover(failure -> db.close().transform(closed -> {
             db = null;
             return Future.failedFuture(failure);
           }));
         })
-        .compose(checked -> {
+        .compose(ready -> {
           registerConsumers();
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()));
+  }
+
+  /**
+   * The wrong-key check, before migrations, on a short-lived auto-commit connection of its own: on
+   * PostgreSQL a query on a table an older schema lacks would abort a transaction, and KeyCheck skips
+   * such tables.
+   */
+  private static void checkKey(DatabaseUrl url, FieldSecrets secrets) throws SQLException {
+    try (Connection connection = url.backend() == DatabaseUrl.Backend.SQLITE
+        ? DriverManager.getConnection(url.jdbcUrl())
+        : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
+      KeyCheck.verify(connection, secrets.keyring());
+    }
   }
 
   private Database open(DatabaseUrl url, DatabaseConfig config) throws Exception {
@@ -210,7 +224,7 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CREDENTIALS_UPDATE, credentials::update);
     scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
     scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
-    open(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch);
+    trusted(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch); // the CLI's, in-process only
   }
 
   /** An address that needs the caller's identity in the headers. */

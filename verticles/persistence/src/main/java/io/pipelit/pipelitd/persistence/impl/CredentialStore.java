@@ -67,11 +67,16 @@ public final class CredentialStore {
 
   /** Pipelit's {@code _mask}: "****" when shorter than 8 characters, else first 4 + "****" + last 4. */
   public static String mask(String value) {
-    if (value == null || value.length() < 8) {
+    // Pipelit shows the first and last 4 characters from 8 characters on, which reveals all of an
+    // 8-character secret and most of a short one; we show them only when at least half stays hidden.
+    if (value == null || value.length() < MASK_MIN_LENGTH) {
       return "****";
     }
     return value.substring(0, 4) + "****" + value.substring(value.length() - 4);
   }
+
+  /** Shortest secret whose first and last 4 characters are shown (8 of at least 16). */
+  static final int MASK_MIN_LENGTH = 16;
 
   // --- routes ----------------------------------------------------------------------------------
 

@@ -28,6 +28,14 @@ public final class KeyCheck {
     }
   }
 
+  /** SQLite "no such table/column", PostgreSQL 42P01 (undefined table) or 42703 (undefined column). */
+  private static boolean isMissingTableOrColumn(SQLException e) {
+    String state = e.getSQLState();
+    String message = String.valueOf(e.getMessage());
+    return "42P01".equals(state) || "42703".equals(state) || message.contains("no such table")
+        || message.contains("no such column");
+  }
+
   /**
    * Scans the encrypted columns.
    *
@@ -50,6 +58,11 @@ public final class KeyCheck {
             here++;
           }
         }
+      } catch (SQLException e) {
+        if (!isMissingTableOrColumn(e)) {
+          throw e;
+        }
+        // The check runs before migrations: an older schema may not have this column yet.
       }
       if (here > 0) {
         tokens += here;

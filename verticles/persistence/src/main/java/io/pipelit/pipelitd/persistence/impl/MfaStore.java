@@ -85,11 +85,16 @@ public final class MfaStore {
       if (row.enabled()) {
         throw badRequest("MFA is already enabled.");
       }
-      try (PreparedStatement statement = c.prepareStatement(
-          "UPDATE user_profiles SET totp_secret = ?, totp_last_used_at = NULL WHERE id = ?")) {
+      // Conditional: on PostgreSQL a verify may commit between the read above and this update; the
+      // secret of an enabled MFA must never be replaced behind the user's authenticator.
+      try (PreparedStatement statement = c.prepareStatement("UPDATE user_profiles SET totp_secret = ?,"
+          + " totp_last_used_at = NULL WHERE id = ? AND mfa_enabled = ?")) {
         statement.setString(1, sealed);
         statement.setLong(2, identity.userId());
-        statement.executeUpdate();
+        dialect.setBoolean(statement, 3, false);
+        if (statement.executeUpdate() == 0) {
+          throw badRequest("MFA is already enabled.");
+        }
       }
       return new JsonObject().put("secret", secret).put("provisioning_uri", provisioningUri(row.username(), secret));
     });
@@ -216,7 +221,8 @@ public final class MfaStore {
     if (!limiter.tryAcquire(row.id())) {
       throw new StoreException(failure, INVALID_CODE);
     }
-    String secret = secrets.get() == null ? row.sealedSecret() : secrets.get().open(row.sealedSecret());
+    // A key is required to start, so secrets are always there; never use the stored token as a secret.
+    String secret = secrets.get().open(row.sealedSecret());
     long step;
     try {
       step = Totp.matchingStep(secret, code, System.currentTimeMillis() / 1000, 1);

@@ -371,7 +371,8 @@ public final class UserStore {
   private long otherActiveAdmins(Connection c, long userId) throws SQLException {
     long count = 0;
     try (PreparedStatement statement = c.prepareStatement("SELECT id FROM user_profiles WHERE role = 'admin'"
-        + " AND is_active" + dialect.lockRows("user_profiles"))) {
+        // In id order: two demotions locking the admins in different orders would deadlock.
+        + " AND is_active ORDER BY id" + dialect.lockRows("user_profiles"))) {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           if (rows.getLong(1) != userId) {
