@@ -81,6 +81,9 @@ public final class PostgresDatabase implements Database {
   private final int maxRetries;
   private final AtomicInteger writesWaiting = new AtomicInteger();
   private final StoreMetrics metrics;
+  /** pg_database_size, refreshed in the background for the metrics gauge; -1 until first read. */
+  private final java.util.concurrent.atomic.AtomicLong databaseSize = new java.util.concurrent.atomic.AtomicLong(-1);
+  private long sizeTimer = -1;
 
   private final Object admission = new Object();
   private boolean closing;        // guarded by admission
@@ -94,7 +97,7 @@ public final class PostgresDatabase implements Database {
     this.pool = pool;
     this.executor = executor;
     this.maxRetries = maxRetries;
-    this.metrics = new StoreMetrics(url.database(), writesWaiting::get, null);
+    this.metrics = new StoreMetrics(url.database(), writesWaiting::get, databaseSize::get);
   }
 
   /**
@@ -142,7 +145,9 @@ public final class PostgresDatabase implements Database {
     }
     LOG.info("Opened {} ({} connections, statement timeout {} ms, {} retries on conflicts)", url.describe(),
         config.pgPoolSize(), config.pgStatementTimeoutMs(), config.pgMaxRetries());
-    return new PostgresDatabase(vertx, url, pool, executor, config.pgMaxRetries());
+    PostgresDatabase database = new PostgresDatabase(vertx, url, pool, executor, config.pgMaxRetries());
+    database.sizeTimer = vertx.setPeriodic(1, StoreMetrics.SIZE_REFRESH_MS, id -> database.refreshSize());
+    return database;
   }
 
   /** Runs {@code work} in auto-commit mode on a pooled connection (see the class comment). */
@@ -175,6 +180,17 @@ public final class PostgresDatabase implements Database {
    * on PostgreSQL (and so no OVERLOADED): a steadily high number means the pool is too small for the
    * load ({@code PIPELITD_PG_POOL_SIZE}) or the server too slow.
    */
+  /** Reads pg_database_size for the metrics gauge; a failure keeps the last value. */
+  private void refreshSize() {
+    read(c -> {
+      try (java.sql.Statement statement = c.createStatement();
+           java.sql.ResultSet rows = statement.executeQuery("SELECT pg_database_size(current_database())")) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }).onSuccess(databaseSize::set);
+  }
+
   /** No writer thread on PostgreSQL: writes are accepted until close(); reachability is ping()'s job. */
   @Override
   public boolean acceptsWrites() {
@@ -208,6 +224,7 @@ public final class PostgresDatabase implements Database {
   public Future<Void> close() {
     synchronized (this) {
       if (closed == null) {
+        vertx.cancelTimer(sizeTimer);
         synchronized (admission) {
           closing = true;
         }

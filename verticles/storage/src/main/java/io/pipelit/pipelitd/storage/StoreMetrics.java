@@ -23,10 +23,14 @@ import java.util.function.Supplier;
  *       batch or commit failed);</li>
  *   <li>{@code pipelitd_database_busy_total}: SQLITE_BUSY/LOCKED met by the writer (should stay 0: the
  *       single writer exists so that it does), or PostgreSQL serialization and deadlock retries;</li>
- *   <li>{@code pipelitd_database_size_bytes}: the SQLite file plus its WAL.</li>
+ *   <li>{@code pipelitd_database_size_bytes}: the SQLite file plus its WAL, or PostgreSQL's
+ *       {@code pg_database_size}, refreshed every {@link #SIZE_REFRESH_MS} ms.</li>
  * </ul>
  */
 final class StoreMetrics {
+  /** How often PostgreSQL's database size is read (a query; a scrape must not wait for it), in ms. */
+  static final long SIZE_REFRESH_MS = 30_000;
+
   private final Timer commit;
   private final DistributionSummary batchSize;
   private final Counter committed;
@@ -35,6 +39,15 @@ final class StoreMetrics {
   private final Counter busy;
 
   StoreMetrics(String database, Supplier<Number> queueDepth, Path sqliteFile) {
+    this(database, queueDepth, sqliteFile == null ? null
+        : () -> size(sqliteFile) + size(Path.of(sqliteFile + "-wal")));
+  }
+
+  /**
+   * @param databaseSize bytes on disk, read when scraped: it must not block (PostgreSQL's is a value
+   *                     refreshed in the background); null for none
+   */
+  StoreMetrics(String database, Supplier<Number> queueDepth, Supplier<Number> databaseSize) {
     MeterRegistry registry = Metrics.globalRegistry;
     commit = Timer.builder("pipelitd.commit").description("Time per write transaction, BEGIN to COMMIT")
         .tag("database", database).publishPercentileHistogram()
@@ -50,9 +63,10 @@ final class StoreMetrics {
         .tag("database", database).register(registry);
     Gauge.builder("pipelitd.write.queue.depth", queueDepth).description("Writes waiting")
         .tag("database", database).register(registry);
-    if (sqliteFile != null) {
-      Gauge.builder("pipelitd.database.size", () -> size(sqliteFile) + size(Path.of(sqliteFile + "-wal")))
-          .description("Database file plus WAL").baseUnit("bytes").tag("database", database).register(registry);
+    if (databaseSize != null) {
+      Gauge.builder("pipelitd.database.size", databaseSize)
+          .description("Database size: SQLite file plus WAL, or pg_database_size").baseUnit("bytes")
+          .tag("database", database).register(registry);
     }
   }
 
