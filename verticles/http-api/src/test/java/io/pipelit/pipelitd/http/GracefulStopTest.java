@@ -67,6 +67,15 @@ class GracefulStopTest {
       }
       assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 5);
 
+      // A load balancer asking /ready while the daemon drains is told to go elsewhere.
+      try {
+        HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + verticle.actualPort() + "/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ready.statusCode(), ready.body());
+      } catch (IOException refused) {
+        // the listening socket is already closed: not ready either
+      }
+
       request.reply(new JsonObject().put("items", new io.vertx.core.json.JsonArray()).put("total", 0));
       HttpResponse<String> answered = inFlight.get(10, TimeUnit.SECONDS);
       assertEquals(200, answered.statusCode(), answered.body());
