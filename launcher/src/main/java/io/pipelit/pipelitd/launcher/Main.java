@@ -66,6 +66,16 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // Checkpoints carry base64 strings longer than Jackson's default limit (20,000,000 characters, about
+    // 15 MiB decoded). Raised before anything builds a JSON factory: Vert.x 5 reads its own limit from
+    // vertx.jackson.defaultReadMaxStringLength when its codec loads (it ignores Jackson's overridable
+    // defaults); other Jackson users take the overridden defaults. HTTP bodies do not depend on this
+    // ordering (RequestPart parses them with its own factory).
+    com.fasterxml.jackson.core.StreamReadConstraints.overrideDefaultStreamReadConstraints(
+        com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(1_400_000_000).build());
+    if (System.getProperty("vertx.jackson.defaultReadMaxStringLength") == null) {
+      System.setProperty("vertx.jackson.defaultReadMaxStringLength", "1400000000");
+    }
     System.exit(execute(args, LaunchContext.system()));
   }
 

@@ -6,6 +6,7 @@ import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreException;
+import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.storage.Database;
@@ -20,6 +21,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -90,6 +92,7 @@ public class CheckpointVerticle extends VerticleBase {
   }
 
   private void schedulePrune(CheckpointStore store) {
+    // CHECKPOINTS_KEEP_LAST / CHECKPOINTS_MAX_AGE_SECONDS 0 mean "no such rule" (-1), never "keep 0".
     CheckpointStore.PruneRequest rule = new CheckpointStore.PruneRequest(
         config.keepLast() > 0 ? config.keepLast() : -1,
         config.maxAgeSeconds() > 0 ? config.maxAgeSeconds() : -1, null, false);
@@ -175,12 +178,23 @@ public class CheckpointVerticle extends VerticleBase {
     result.onSuccess(message::reply).onFailure(error -> fail(address, message, error));
   }
 
-  private static void fail(String address, Message<Object> message, Throwable error) {
+  private void fail(String address, Message<Object> message, Throwable error) {
     if (error instanceof StoreException store) {
       message.fail(store.code().value(), store.detail());
       return;
     }
-    LOG.error("unexpected failure on {}", address, error);
+    // Races the checks before a write cannot exclude (PostgreSQL runs writes in parallel at READ
+    // COMMITTED): copy_thread's "target is empty" check, then its insert, may meet a concurrent writer.
+    Database current = db;
+    if (error instanceof SQLException sql && current != null && current.dialect().isUniqueViolation(sql)) {
+      message.fail(ErrorCode.CONFLICT.value(), "A concurrent write created the same checkpoint; retry the request.");
+      return;
+    }
+    if (error instanceof SQLException sql && current != null && current.dialect().isForeignKeyViolation(sql)) {
+      message.fail(ErrorCode.CONFLICT.value(), "A concurrent change removed a row this request refers to; retry.");
+      return;
+    }
+    LOG.error("[req {}] unexpected failure on {}", message.headers().get(StoreHeaders.REQUEST_ID), address, error);
     message.fail(ErrorCode.INTERNAL.value(), "Internal Server Error");
   }
 

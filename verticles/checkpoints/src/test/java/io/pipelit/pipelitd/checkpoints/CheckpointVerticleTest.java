@@ -280,6 +280,28 @@ class CheckpointVerticleTest {
     assertEquals(List.of("task-a/0/messages=a1", "task-b/-3/__interrupt__=ask", "task-b/-1/__error__=boom again",
         "task-b/0/messages=m1", "task-b/1/route=r1"), order);
 
+    // A client-supplied idx does not move a special channel off its fixed index: still one __error__
+    // row for task-b, at -1, replaced.
+    writes("t", id, "task-b", new JsonArray().add(write("__error__", "third").put("idx", 5)));
+    writes("t", id, "task-b", new JsonArray().add(write("__error__", "fourth").put("idx", 0)));
+    List<String> errors = new ArrayList<>();
+    for (Object o : latest("t").getJsonArray("pending_writes")) {
+      JsonObject w = (JsonObject) o;
+      if (w.getString("channel").equals("__error__")) {
+        errors.add(w.getString("task_id") + "/" + w.getInteger("idx") + "=" + text(w.getString("value")));
+      }
+    }
+    assertEquals(List.of("task-b/-1=fourth"), errors);
+    // ... and the ordinary write at idx 0 is untouched.
+    assertTrue(latest("t").getJsonArray("pending_writes").stream().map(o -> (JsonObject) o)
+        .anyMatch(w -> w.getString("task_id").equals("task-b") && w.getInteger("idx") == 0
+            && text(w.getString("value")).equals("m1")));
+    // A mixed batch: the special channel still replaces its row.
+    writes("t", id, "task-b", new JsonArray().add(write("messages", "ignored")).add(write("__error__", "fifth")));
+    assertTrue(latest("t").getJsonArray("pending_writes").stream().map(o -> (JsonObject) o)
+        .anyMatch(w -> w.getInteger("idx") == -1 && w.getString("task_id").equals("task-b")
+            && text(w.getString("value")).equals("fifth")));
+
     // An explicit idx is kept as given.
     writes("t", id, "task-c", new JsonArray().add(write("messages", "x").put("idx", 7)));
     assertTrue(latest("t").getJsonArray("pending_writes").stream()
@@ -305,6 +327,31 @@ class CheckpointVerticleTest {
     assertEquals(ErrorCode.NOT_FOUND.value(), failure(CheckpointAddresses.GET_TUPLE,
         new JsonObject().put("thread_id", "a")));
     assertEquals(b1, latest("b").getString("checkpoint_id"));
+  }
+
+  /**
+   * copy_thread checks that the target is empty, then inserts; on PostgreSQL a concurrent writer can put
+   * a checkpoint into the target in between. Simulated with a trigger that inserts the same key first:
+   * the primary-key violation must answer CONFLICT (409), not INTERNAL (500).
+   */
+  @Test
+  void aPrimaryKeyRaceInCopyThreadIsAConflict() throws Exception {
+    String id = Uuid6.now();
+    put("src", id, null);
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      String copy = "INSERT INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, type, checkpoint, metadata)"
+          + " VALUES (NEW.thread_id, NEW.checkpoint_ns, NEW.checkpoint_id, NEW.type, NEW.checkpoint, NEW.metadata);";
+      if (backend == Backend.SQLITE) {
+        s.execute("CREATE TRIGGER race BEFORE INSERT ON checkpoints WHEN NEW.thread_id = 'dst' BEGIN " + copy + " END");
+      } else {
+        s.execute("CREATE FUNCTION race() RETURNS trigger AS $$ BEGIN IF NEW.thread_id = 'dst'"
+            + " AND pg_trigger_depth() = 1 THEN " + copy + " END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+        s.execute("CREATE TRIGGER race BEFORE INSERT ON checkpoints FOR EACH ROW EXECUTE FUNCTION race()");
+      }
+    }
+
+    assertEquals(ErrorCode.CONFLICT.value(), failure(CheckpointAddresses.COPY_THREAD, new JsonObject()
+        .put("thread_id", "src").put("body", new JsonObject().put("target_thread_id", "dst"))));
   }
 
   @Test
@@ -411,6 +458,57 @@ class CheckpointVerticleTest {
 
     // Pruning again changes nothing.
     assertEquals(0, call(CheckpointAddresses.PRUNE, new JsonObject().put("body", rule)).getLong("deleted_checkpoints"));
+  }
+
+  /**
+   * A put_writes to a checkpoint a prune is about to delete must not commit after the prune's deletes
+   * and stay behind as orphan writes. PostgreSQL runs writes in parallel: writes take a per-thread lock
+   * shared, a prune exclusive. SQLite: another process's open write transaction holds the file's write
+   * lock, and the single writer's prune waits for it (busy timeout). Either way the prune waits for the
+   * in-flight write, then deletes its rows too.
+   */
+  @Test
+  void aPruneWaitsForInFlightWritesToTheThread() throws Exception {
+    String c1 = Uuid6.now();
+    String c2 = Uuid6.now();
+    String c3 = Uuid6.now();
+    String c4 = Uuid6.now();
+    put("t", c1, null);
+    put("t", c2, c1);
+    put("t", c3, c2);
+    put("t", c4, c3);
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        // An in-flight put_writes to c2: PostgreSQL as the store does it (lock shared, insert, commit
+        // later); SQLite as another process would (BEGIN IMMEDIATE takes the write lock).
+        if (backend == Backend.POSTGRESQL) {
+          s.executeQuery("SELECT pg_advisory_xact_lock_shared(hashtext('t'))").close();
+        } else {
+          c.setAutoCommit(true);
+          s.execute("BEGIN IMMEDIATE");
+        }
+        s.executeUpdate("INSERT INTO writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx,"
+            + " channel, type, value) VALUES ('t', '', '" + c2 + "', 'task', '', 0, 'messages', 'msgpack', 'x')");
+      }
+      io.vertx.core.Future<io.vertx.core.eventbus.Message<JsonObject>> pruning = vertx.eventBus().request(
+          CheckpointAddresses.PRUNE, new JsonObject().put("body", new JsonObject().put("keep_last", 1)
+              .put("thread_ids", new JsonArray().add("t"))), ADMIN);
+      Thread.sleep(700);
+      assertFalse(pruning.isComplete(), "the prune must wait for the write in flight");
+      if (backend == Backend.POSTGRESQL) {
+        c.commit();
+      } else {
+        try (Statement s = c.createStatement()) {
+          s.execute("COMMIT");
+        }
+      }
+      JsonObject done = pruning.await(60, TimeUnit.SECONDS).body();
+      assertEquals(2, done.getLong("deleted_checkpoints"));
+      assertEquals(1, done.getLong("deleted_writes"));
+    }
+    assertEquals(0, count("SELECT COUNT(*) FROM writes"));
+    assertEquals(List.of(c4, c1), ids(list(new JsonObject().put("thread_id", "t"))));
   }
 
   @Test
@@ -561,6 +659,13 @@ class CheckpointVerticleTest {
     assertEquals(validation, failure(CheckpointAddresses.PRUNE, new JsonObject().put("body", new JsonObject())));
     assertEquals(validation, failure(CheckpointAddresses.PRUNE,
         new JsonObject().put("body", new JsonObject().put("keep_last", -1))));
+    // keep_last 0 would wipe the thread: refused, alone, with an age rule, and as text (query style).
+    assertEquals(validation, failure(CheckpointAddresses.PRUNE,
+        new JsonObject().put("body", new JsonObject().put("keep_last", 0))));
+    assertEquals(validation, failure(CheckpointAddresses.PRUNE,
+        new JsonObject().put("body", new JsonObject().put("keep_last", 0).put("older_than_seconds", 0))));
+    assertEquals(validation, failure(CheckpointAddresses.PRUNE,
+        new JsonObject().put("body", new JsonObject().put("keep_last", "0"))));
     assertEquals(validation, failure(CheckpointAddresses.DELETE_THREAD, new JsonObject()));
 
     assertEquals(1, count("SELECT COUNT(*) FROM checkpoints"));

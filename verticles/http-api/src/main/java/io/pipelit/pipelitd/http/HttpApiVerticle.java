@@ -55,6 +55,24 @@ public final class HttpApiVerticle extends VerticleBase {
   private static final java.util.regex.Pattern REQUEST_ID_SHAPE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final String APPLICATION_JSON = "application/json";
   private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+  /** Routing-context key: the identity already authenticated before the body was read. */
+  private static final String IDENTITY = "pipelitd.identity";
+  /** Routing-context key: set while a request's body is paused and unread (checkpoint routes). */
+  private static final String BODY_UNREAD = "pipelitd.bodyUnread";
+
+  static {
+    // Fallback for embedders that do not start through the launcher's Main: raises the JSON string limit
+    // for checkpoints' base64 (see RequestPart.MAX_JSON_STRING_LENGTH). It only helps if it runs before
+    // Vert.x's JSON codec (io.vertx.core.json.jackson.JacksonCodec) is first used; HTTP bodies do not
+    // depend on it, RequestPart parses them with its own factory.
+    if (System.getProperty("vertx.jackson.defaultReadMaxStringLength") == null) {
+      System.setProperty("vertx.jackson.defaultReadMaxStringLength",
+          Integer.toString(RequestPart.MAX_JSON_STRING_LENGTH));
+    }
+    com.fasterxml.jackson.core.StreamReadConstraints.overrideDefaultStreamReadConstraints(
+        com.fasterxml.jackson.core.StreamReadConstraints.builder()
+            .maxStringLength(RequestPart.MAX_JSON_STRING_LENGTH).build());
+  }
 
   private final long storeTimeoutMs;
   private final long healthTimeoutMs;
@@ -159,6 +177,10 @@ public final class HttpApiVerticle extends VerticleBase {
     // Checkpoint routes carry base64 blobs up to CHECKPOINTS_MAX_BYTES (default 64 MiB, plus a third
     // for base64): their body limit follows that setting when it is the larger one. Vert.x runs only
     // the first BodyHandler a request meets, so this one takes precedence for these paths.
+    // ... but only after the caller is known to be an admin: this limit (~86 MiB by default) must not
+    // be offered to anyone without a key. The request stays paused (nothing read) while the key is
+    // checked; a refused caller gets 401/403 and the connection closes without the body being kept.
+    router.route(API_PREFIX + "/checkpoints/*").handler(this::adminBeforeBody);
     router.route(API_PREFIX + "/checkpoints/*").handler(BodyHandler.create(false)
         .setBodyLimit(checkpointBodyLimit())
         .setMergeFormAttributes(false));
@@ -220,8 +242,33 @@ public final class HttpApiVerticle extends VerticleBase {
     return Future.all(metrics, api);
   }
 
+  /**
+   * Checkpoint routes: pauses the request, authenticates the bearer key and requires the admin role,
+   * then hands over to the BodyHandler (which resumes reading). Refusals fail the context with the
+   * body still unread ({@link #BODY_UNREAD}), so that {@link #fail} closes the connection.
+   */
+  private void adminBeforeBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!request.isEnded()) {
+      request.pause();
+      ctx.put(BODY_UNREAD, Boolean.TRUE);
+    }
+    auth.authenticate(request).onComplete(authenticated -> {
+      if (authenticated.failed()) {
+        ctx.fail(authenticated.cause());
+      } else if (!authenticated.result().isAdmin()) {
+        ctx.fail(new ApiError(403, "Admin access required."));
+      } else {
+        ctx.put(IDENTITY, authenticated.result());
+        ctx.remove(BODY_UNREAD);
+        ctx.next();
+      }
+    });
+  }
+
   private void forward(RoutingContext ctx, ApiRoute route) {
-    auth.authenticate(ctx.request())
+    Identity known = ctx.get(IDENTITY);
+    (known != null ? Future.succeededFuture(known) : auth.authenticate(ctx.request()))
         .compose(identity -> send(route.address(), route.buildRequest(ctx), identity, ctx.get(REQUEST_ID_HEADER)))
         .onSuccess(reply -> respond(ctx, route, reply.body()))
         .onFailure(ctx::fail);
@@ -344,6 +391,27 @@ public final class HttpApiVerticle extends VerticleBase {
         vertx.cancelTimer(timer);
         request.connection().close();
       });
+      return;
+    }
+    if (Boolean.TRUE.equals(ctx.get(BODY_UNREAD)) && !ctx.request().isEnded()) {
+      // Refused before its body was read (checkpoint routes): answer, then drop whatever the client
+      // still sends (read and discarded, never buffered) and close, as for 413 above.
+      HttpServerRequest request = ctx.request();
+      if (request.version() == HttpVersion.HTTP_2) {
+        // One stream among others: answer and reset it (no Connection header in HTTP/2).
+        response.end(error.body().toBuffer());
+        response.reset();
+        return;
+      }
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      response.end(error.body().toBuffer());
+      long timer = vertx.setTimer(OVERSIZED_DRAIN_MS, t -> request.connection().close());
+      request.handler(discarded -> { });
+      request.endHandler(ended -> {
+        vertx.cancelTimer(timer);
+        request.connection().close();
+      });
+      request.resume();
       return;
     }
     response.end(error.body().toBuffer());

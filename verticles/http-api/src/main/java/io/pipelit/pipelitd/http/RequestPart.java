@@ -1,7 +1,15 @@
 package io.pipelit.pipelitd.http;
 
 import io.vertx.core.buffer.Buffer;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.netty.buffer.ByteBufInputStream;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
+import java.io.InputStream;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -50,19 +58,23 @@ interface RequestPart {
   static RequestPart loopbackOnly(String detail) {
     return (ctx, request) -> {
       io.vertx.core.net.SocketAddress peer = ctx.request().connection().remoteAddress();
-      String host = peer == null ? null : peer.hostAddress();
-      boolean loopback = false;
-      if (host != null) {
-        try {
-          loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-          loopback = false;
-        }
-      }
-      if (!loopback) {
+      if (!isLoopback(peer == null ? null : peer.hostAddress())) {
         throw new ApiError(403, detail);
       }
     };
+  }
+
+  /** True for a loopback IP literal (127.0.0.0/8, ::1); false for anything else, names included. */
+  static boolean isLoopback(String hostAddress) {
+    if (hostAddress == null || hostAddress.isEmpty() || !(Character.digit(hostAddress.charAt(0), 16) >= 0
+        || hostAddress.charAt(0) == ':' || hostAddress.charAt(0) == '[')) {
+      return false; // not an IP literal: never resolve a name here (that would block the event loop)
+    }
+    try {
+      return java.net.InetAddress.getByName(hostAddress).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** {@code limit} (default 50, 1..1000) and {@code offset} (default 0, at least 0). */
@@ -163,13 +175,41 @@ interface RequestPart {
     throw ApiError.validation(detail);
   }
 
+  /**
+   * Longest JSON string a request body may hold, in characters: the base64 of the largest checkpoint
+   * CHECKPOINTS_MAX_BYTES allows (1 GB), plus a margin. Jackson's default (20,000,000 characters, the
+   * base64 of about 15 MiB) would refuse larger checkpoints as "not valid JSON"; the body limits
+   * (PIPELITD_HTTP_MAX_BODY_BYTES, and the checkpoint limit for admins) are what bound a body.
+   */
+  int MAX_JSON_STRING_LENGTH = 1_400_000_000;
+
+  /**
+   * Our own factory with the raised string limit, so that the limit holds whatever the order in which
+   * classes are loaded: Vert.x 5 builds its factory from {@code StreamReadConstraints.builder()}, whose
+   * values are Jackson's built-in ones, not those of {@code overrideDefaultStreamReadConstraints}.
+   */
+  JsonFactory BODY_JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_JSON_STRING_LENGTH).build())
+      .build();
+
+  /** Like {@code Json.decodeValue(buffer)} (same types, same errors), with {@link #BODY_JSON}. */
+  static Object decodeBody(Buffer buffer) {
+    JsonParser parser;
+    try {
+      parser = BODY_JSON.createParser((InputStream) new ByteBufInputStream(((BufferInternal) buffer).getByteBuf()));
+    } catch (IOException e) {
+      throw new DecodeException("Failed to decode: " + e.getMessage(), e);
+    }
+    return JacksonCodec.fromParser(parser, Object.class);
+  }
+
   private static JsonObject jsonObjectBody(Buffer buffer) {
     if (buffer == null || buffer.length() == 0) {
       return new JsonObject();
     }
     Object value;
     try {
-      value = Json.decodeValue(buffer);
+      value = decodeBody(buffer);
     } catch (DecodeException e) {
       throw ApiError.validation("Request body is not valid JSON.");
     }

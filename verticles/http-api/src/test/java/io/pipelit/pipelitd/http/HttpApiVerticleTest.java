@@ -266,6 +266,79 @@ class HttpApiVerticleTest extends HttpApiTestBase {
     }
   }
 
+  // --- checkpoint routes: the larger body limit is offered to admins only ---------------------------
+
+  /** Announces a checkpoint body of 80 MB (under the default ~86 MiB limit), sends 5 KB, reads the answer. */
+  private static String announceLargeCheckpoint(String authorization) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", verticle.actualPort())) {
+      socket.setSoTimeout((int) HttpApiVerticle.OVERSIZED_DRAIN_MS + 5_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("PUT /api/v1/checkpoints/t/c1 HTTP/1.1\r\nHost: localhost\r\n"
+          + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+          + "Content-Type: application/json\r\nContent-Length: 80000000\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[5_000]);
+      out.flush();
+      long start = System.nanoTime();
+      // readAllBytes returns only at end of stream: the server closed the connection after answering,
+      // without waiting for (or keeping) the 80 MB it was promised.
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < HttpApiVerticle.OVERSIZED_DRAIN_MS + 3_000, "took " + millis + " ms");
+      return answer;
+    }
+  }
+
+  @Test
+  void anUnauthenticatedCheckpointUploadIs401BeforeItsBodyIsRead() throws IOException {
+    store.user(1, Identity.ADMIN).reply(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT, new JsonObject());
+
+    String answer = announceLargeCheckpoint(null);
+
+    assertTrue(answer.startsWith("HTTP/1.1 401 "), answer);
+    assertTrue(answer.contains("\"detail\":\"Not authenticated\""), answer);
+    assertTrue(store.calls(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT).isEmpty());
+
+    // A wrong key too: the store is asked about the key, never about the checkpoint.
+    answer = announceLargeCheckpoint("Bearer pk-wrong");
+    assertTrue(answer.startsWith("HTTP/1.1 401 "), answer);
+    assertTrue(store.calls(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT).isEmpty());
+  }
+
+  @Test
+  void aNormalUsersCheckpointUploadIs403BeforeItsBodyIsRead() throws IOException {
+    store.user(7, Identity.NORMAL).reply(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT, new JsonObject());
+
+    String answer = announceLargeCheckpoint("Bearer " + FakeStore.GOOD_KEY);
+
+    assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
+    assertTrue(answer.contains("\"detail\":\"Admin access required.\""), answer);
+    assertEquals(1, store.calls(StoreAddresses.AUTHENTICATE).size());
+    assertTrue(store.calls(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT).isEmpty());
+  }
+
+  /**
+   * An admin's 20 MiB checkpoint: over the general body limit, and its base64 string (about 28 million
+   * characters) over Jackson's default 20,000,000-character limit, which answered 422 "not valid JSON".
+   * The key is checked once, before the body is read.
+   */
+  @Test
+  void anAdminsTwentyMebibyteCheckpointIsAcceptedAndDecoded() {
+    store.user(1, Identity.ADMIN).reply(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT, new JsonObject());
+    byte[] blob = new byte[20 * 1024 * 1024];
+    Arrays.fill(blob, (byte) 7);
+    String base64 = java.util.Base64.getEncoder().encodeToString(blob);
+    assertTrue(base64.length() > 20_000_000);
+    String body = "{\"type\":\"msgpack\",\"metadata\":{},\"checkpoint\":\"" + base64 + "\"}";
+
+    Response response = call("PUT", "/api/v1/checkpoints/t/c1", body);
+
+    assertEquals(201, response.status(), response.body());
+    JsonObject forwarded = store.onlyCall(io.pipelit.pipelitd.contracts.CheckpointAddresses.PUT).json();
+    assertEquals(base64.length(), forwarded.getJsonObject("body").getString("checkpoint").length());
+    assertEquals(1, store.calls(StoreAddresses.AUTHENTICATE).size());
+  }
+
   @Test
   void aBodyExactlyAtTheLimitIsAccepted() {
     store.user(7, Identity.NORMAL).reply(StoreAddresses.WORKFLOWS_CREATE, new JsonObject());

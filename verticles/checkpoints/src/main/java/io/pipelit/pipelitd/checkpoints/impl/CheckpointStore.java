@@ -77,6 +77,7 @@ public final class CheckpointStore {
   public Future<JsonObject> put(JsonObject request) {
     return decode(request, "checkpoint", this::parseCheckpoint).compose(cp -> access.database(true)
         .compose(db -> db.write(c -> {
+          lockThread(c, cp.threadId(), false);
           PreparedStatement s = Statements.prepare(c, "INSERT INTO checkpoints (" + TUPLE_COLUMNS + ")"
               + " VALUES (?, ?, ?, ?, ?, ?, " + flavor.metadataParameter() + ")"
               + " ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET"
@@ -126,15 +127,18 @@ public final class CheckpointStore {
   public Future<JsonObject> putWrites(JsonObject request) {
     return decode(request, "writes", this::parseWrites).compose(w -> access.database(true)
         .compose(db -> db.write(c -> {
-          // LangGraph: special channels replace their row, other writes never overwrite an existing one.
-          PreparedStatement s = Statements.prepare(c, "INSERT INTO writes (thread_id, checkpoint_ns,"
-              + " checkpoint_id, task_id, task_path, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-              + (w.allSpecial()
-                  ? " ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO UPDATE SET"
-                      + " task_path = excluded.task_path, channel = excluded.channel, type = excluded.type,"
-                      + " value = excluded.value"
-                  : " ON CONFLICT DO NOTHING"));
+          // LangGraph: special channels replace their row (at their fixed index), other writes never
+          // overwrite an existing one.
+          String insert = "INSERT INTO writes (thread_id, checkpoint_ns,"
+              + " checkpoint_id, task_id, task_path, idx, channel, type, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          PreparedStatement upsert = Statements.prepare(c, insert
+              + " ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO UPDATE SET"
+              + " task_path = excluded.task_path, channel = excluded.channel, type = excluded.type,"
+              + " value = excluded.value");
+          PreparedStatement ignore = Statements.prepare(c, insert + " ON CONFLICT DO NOTHING");
+          lockThread(c, w.threadId(), false);
           for (Write write : w.writes()) {
+            PreparedStatement s = SPECIAL_CHANNELS.containsKey(write.channel()) ? upsert : ignore;
             s.setString(1, w.threadId());
             s.setString(2, w.ns());
             s.setString(3, w.checkpointId());
@@ -176,8 +180,10 @@ public final class CheckpointStore {
       String channel = Fields.id(item, "channel");
       Integer special = SPECIAL_CHANNELS.get(channel);
       allSpecial &= special != null;
-      int idx = (int) Fields.integer(item, "idx", special != null ? special : i, Integer.MIN_VALUE,
-          Integer.MAX_VALUE);
+      // A special channel's index is fixed (WRITES_IDX_MAP), whatever idx the client sent: a row per
+      // task and channel, replaced by the next write. Other writes may give their own idx.
+      long given = Fields.integer(item, "idx", i, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      int idx = special != null ? special : (int) given;
       String type = Fields.type(item, "type");
       byte[] value = Fields.base64(item, "value", maxBytes);
       total += value.length;
@@ -409,6 +415,7 @@ public final class CheckpointStore {
       throw StoreException.validation("target_thread_id: must differ from thread_id");
     }
     return access.database(true).compose(db -> db.write(c -> {
+      lockThread(c, target, false);
       PreparedStatement exists = Statements.prepare(c, "SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1");
       exists.setString(1, target);
       try (ResultSet rows = exists.executeQuery()) {
@@ -599,11 +606,23 @@ public final class CheckpointStore {
    * @param threadIds        the threads to prune, or null for every thread
    * @param dryRun           count without deleting
    */
-  public record PruneRequest(long keepLast, long olderThanSeconds, List<String> threadIds, boolean dryRun) {}
+  public record PruneRequest(long keepLast, long olderThanSeconds, List<String> threadIds, boolean dryRun) {
+    public PruneRequest {
+      // -1 is "no count rule"; 0 would keep nothing, which no caller may ask for (see the scheduled
+      // prune: CHECKPOINTS_KEEP_LAST 0 means "no count rule" and becomes -1 there).
+      if (keepLast == 0 || keepLast < -1) {
+        throw new IllegalArgumentException("keepLast must be -1 (no count rule) or at least 1, not " + keepLast);
+      }
+      if (keepLast < 0 && olderThanSeconds < 0) {
+        throw new IllegalArgumentException("a prune needs keepLast or olderThanSeconds");
+      }
+    }
+  }
 
   public Future<JsonObject> prune(JsonObject request) {
     JsonObject body = Fields.body(request);
-    long keepLast = Fields.integer(body, "keep_last", -1, 0, Integer.MAX_VALUE);
+    // keep_last 0 would keep nothing and, without an age rule, wipe the thread: refused (at least 1).
+    long keepLast = Fields.integer(body, "keep_last", -1, 1, Integer.MAX_VALUE);
     long olderThan = Fields.integer(body, "older_than_seconds", -1, 0, 100L * 365 * 86_400);
     if (keepLast < 0 && olderThan < 0) {
       throw StoreException.validation("keep_last or older_than_seconds: at least one is required");
@@ -663,12 +682,33 @@ public final class CheckpointStore {
     });
   }
 
-  /** Plans one thread (see {@link Pruner}) and deletes, or only counts on a dry run: {checkpoints, writes}. */
-  private static long[] pruneThread(Connection c, String threadId, PruneRequest prune, long cutoff)
+  /** Takes the per-thread lock of {@link Flavor#threadLock} (PostgreSQL only; nothing on SQLite). */
+  private void lockThread(Connection c, String threadId, boolean exclusive) throws SQLException {
+    String sql = flavor.threadLock(exclusive);
+    if (sql == null) {
+      return;
+    }
+    PreparedStatement lock = Statements.prepare(c, sql);
+    lock.setString(1, threadId);
+    try (ResultSet rows = lock.executeQuery()) {
+      rows.next();
+    }
+  }
+
+  /**
+   * Plans one thread (see {@link Pruner}) and deletes, or only counts on a dry run: {checkpoints, writes}.
+   * A real prune first locks the thread (exclusive; writes take the lock shared) and its rows, so that
+   * on PostgreSQL no put, put_writes or copy into the thread lands between the plan and the deletes.
+   */
+  private long[] pruneThread(Connection c, String threadId, PruneRequest prune, long cutoff)
       throws SQLException {
+    if (!prune.dryRun()) {
+      lockThread(c, threadId, true);
+    }
     List<Pruner.Node> nodes = new ArrayList<>();
     PreparedStatement select = Statements.prepare(c,
-        "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id FROM checkpoints WHERE thread_id = ?");
+        "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id FROM checkpoints WHERE thread_id = ?"
+            + (prune.dryRun() ? "" : flavor.lockRows()));
     select.setString(1, threadId);
     try (ResultSet rows = select.executeQuery()) {
       while (rows.next()) {

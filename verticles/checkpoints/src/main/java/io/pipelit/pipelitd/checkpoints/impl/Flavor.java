@@ -203,7 +203,35 @@ enum Flavor {
     String byteLength(String column) {
       return "octet_length(" + column + ")";
     }
+
+    @Override
+    String threadLock(boolean exclusive) {
+      // Transaction-scoped, released at commit or rollback; keyed by a hash of the thread id (a
+      // collision only makes two threads wait for each other).
+      return exclusive ? "SELECT pg_advisory_xact_lock(hashtext(?))"
+          : "SELECT pg_advisory_xact_lock_shared(hashtext(?))";
+    }
+
+    @Override
+    String lockRows() {
+      return " FOR UPDATE";
+    }
   };
+
+  /**
+   * A statement taking a per-thread lock until the transaction ends (one parameter: the thread id), or
+   * null when none is needed. Writes to a thread take it shared, a prune exclusive, so that a prune's
+   * plan and deletes cannot interleave with writes to that thread (PostgreSQL runs writes in parallel at
+   * READ COMMITTED). SQLite: null, its single writer runs writes one at a time.
+   */
+  String threadLock(boolean exclusive) {
+    return null;
+  }
+
+  /** Clause locking the rows a SELECT inside a write returns (storage's Dialect.lockRows); SQLite: none. */
+  String lockRows() {
+    return "";
+  }
 
   /** Creates the tables when missing and adds columns newer LangGraph versions have. Idempotent. */
   abstract void ensureSchema(Connection c) throws SQLException;

@@ -26,6 +26,14 @@ import java.util.Map;
  * </ol>
  * Intermediate checkpoints between a root and the kept ones are removed: kept checkpoints still name
  * their (now missing) parent in {@code parent_checkpoint_id}, which LangGraph only reports, never loads.
+ * This is deliberate, not an oversight: every checkpoint row holds the whole state, so get_tuple and
+ * list/history work on whatever rows remain, and keeping every ancestor of every kept checkpoint would
+ * make {@code keep_last} on a linear history (each checkpoint the parent of the next) delete nothing.
+ * The guarantee is the one of the issue: the chain <em>root</em> of a kept checkpoint is never deleted.
+ *
+ * <p>{@code keepLast} is at least 1, or -1 for "no count rule"; 0 (keep nothing, and without an age rule
+ * wipe every thread) is refused here, by the API (422) and thus by {@code pipelitd checkpoints prune
+ * --keep-last 0}. The scheduled prune's {@code CHECKPOINTS_KEEP_LAST=0} means "no count rule" (-1).
  */
 final class Pruner {
   private Pruner() {}
@@ -37,12 +45,16 @@ final class Pruner {
    * The checkpoints to remove, per the class comment.
    *
    * @param nodes        every checkpoint of one thread (any order)
-   * @param keepLast     checkpoints kept per namespace, or -1 for no count rule
+   * @param keepLast     checkpoints kept per namespace (at least 1), or -1 for no count rule
    * @param cutoffMillis epoch milliseconds before which a checkpoint is old, or -1 for no age rule
    */
   static List<Node> plan(List<Node> nodes, long keepLast, long cutoffMillis) {
     if (keepLast < 0 && cutoffMillis < 0) {
       throw new IllegalArgumentException("a prune needs keep_last or an age");
+    }
+    if (keepLast == 0) {
+      // Would keep nothing and, without an age rule, wipe every thread: refused everywhere (API 422).
+      throw new IllegalArgumentException("keep_last must be at least 1 (or -1 for no count rule)");
     }
     Map<String, List<Node>> byNamespace = new LinkedHashMap<>();
     for (Node node : nodes) {

@@ -23,8 +23,9 @@ class PrunerTest {
     assertEquals(List.of("b", "c"), removed(chain, 2, -1));
     assertEquals(List.of(), removed(chain, 4, -1));
     assertEquals(List.of("b", "c", "d"), removed(chain, 1, -1));
-    // keep_last 0 with only that rule removes everything: nothing kept needs a root.
-    assertEquals(List.of("a", "b", "c", "d", "e"), removed(chain, 0, -1));
+    // keep_last 0 would keep nothing and wipe the thread: refused.
+    assertThrows(IllegalArgumentException.class, () -> removed(chain, 0, -1));
+    assertThrows(IllegalArgumentException.class, () -> removed(chain, 0, 1));
   }
 
   @Test
