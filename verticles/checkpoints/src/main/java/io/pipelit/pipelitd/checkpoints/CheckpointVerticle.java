@@ -6,10 +6,10 @@ import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreException;
-import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.storage.Database;
+import io.pipelit.pipelitd.storage.StoreReplies;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.PostgresDatabase;
 import io.pipelit.pipelitd.storage.SqliteDatabase;
@@ -21,7 +21,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -162,40 +161,13 @@ public class CheckpointVerticle extends VerticleBase {
   }
 
   private void handle(String address, Message<Object> message, Function<JsonObject, Future<?>> operation) {
-    Future<?> result;
-    try {
+    StoreReplies.answer(LOG, address, message, () -> db == null ? null : db.dialect(), request -> {
       Identity identity = Identity.fromHeaders(message.headers());
       if (!identity.isAdmin()) {
         throw new StoreException(ErrorCode.FORBIDDEN, "Admin access required.");
       }
-      if (!(message.body() instanceof JsonObject request)) {
-        throw new StoreException(ErrorCode.BAD_REQUEST, "The request must be a JSON object.");
-      }
-      result = operation.apply(request);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(error -> fail(address, message, error));
-  }
-
-  private void fail(String address, Message<Object> message, Throwable error) {
-    if (error instanceof StoreException store) {
-      message.fail(store.code().value(), store.detail());
-      return;
-    }
-    // Races the checks before a write cannot exclude (PostgreSQL runs writes in parallel at READ
-    // COMMITTED): copy_thread's "target is empty" check, then its insert, may meet a concurrent writer.
-    Database current = db;
-    if (error instanceof SQLException sql && current != null && current.dialect().isUniqueViolation(sql)) {
-      message.fail(ErrorCode.CONFLICT.value(), "A concurrent write created the same checkpoint; retry the request.");
-      return;
-    }
-    if (error instanceof SQLException sql && current != null && current.dialect().isForeignKeyViolation(sql)) {
-      message.fail(ErrorCode.CONFLICT.value(), "A concurrent change removed a row this request refers to; retry.");
-      return;
-    }
-    LOG.error("[req {}] unexpected failure on {}", message.headers().get(StoreHeaders.REQUEST_ID), address, error);
-    message.fail(ErrorCode.INTERNAL.value(), "Internal Server Error");
+      return operation.apply(request);
+    });
   }
 
   @Override

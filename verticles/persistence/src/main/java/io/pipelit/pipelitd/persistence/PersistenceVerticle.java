@@ -4,7 +4,6 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreException;
-import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.ConfigException;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
@@ -28,6 +27,7 @@ import io.pipelit.pipelitd.storage.FlywayRunner;
 import io.pipelit.pipelitd.storage.PostgresDatabase;
 import io.pipelit.pipelitd.storage.SqliteDatabase;
 import io.pipelit.pipelitd.storage.SqliteOptions;
+import io.pipelit.pipelitd.storage.StoreReplies;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -247,35 +247,7 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private void handle(String address, Message<Object> message, Function<JsonObject, Future<?>> operation) {
-    Future<?> result;
-    try {
-      if (!(message.body() instanceof JsonObject request)) {
-        throw new StoreException(ErrorCode.BAD_REQUEST, "The request must be a JSON object.");
-      }
-      result = operation.apply(request);
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(error -> fail(address, message, error));
-  }
-
-  private void fail(String address, Message<Object> message, Throwable error) {
-    if (error instanceof StoreException store) {
-      message.fail(store.code().value(), store.detail());
-      return;
-    }
-    // Races possible on PostgreSQL, where writes run in parallel: the loser gets a clear conflict.
-    if (error instanceof SQLException sql && db.dialect().isUniqueViolation(sql)) {
-      message.fail(ErrorCode.CONFLICT.value(), "A concurrent change took the same name; retry the request.");
-      return;
-    }
-    if (error instanceof SQLException sql && db.dialect().isForeignKeyViolation(sql)) {
-      message.fail(ErrorCode.CONFLICT.value(),
-          "A concurrent change removed something this request refers to; read it again and retry.");
-      return;
-    }
-    LOG.error("[req {}] unexpected failure on {}", message.headers().get(StoreHeaders.REQUEST_ID), address, error);
-    message.fail(ErrorCode.INTERNAL.value(), "Internal Server Error");
+    StoreReplies.answer(LOG, address, message, () -> db == null ? null : db.dialect(), operation);
   }
 
   @Override

@@ -122,7 +122,7 @@ public final class CheckpointStore {
   private record Write(int idx, String channel, String type, byte[] value) {}
 
   private record Writes(String threadId, String ns, String checkpointId, String taskId, String taskPath,
-      List<Write> writes, boolean allSpecial) {}
+      List<Write> writes) {}
 
   public Future<JsonObject> putWrites(JsonObject request) {
     return decode(request, "writes", this::parseWrites).compose(w -> access.database(true)
@@ -172,14 +172,12 @@ public final class CheckpointStore {
     }
     List<Write> writes = new ArrayList<>();
     long total = 0;
-    boolean allSpecial = true;
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof JsonObject item)) {
         throw StoreException.validation("writes[" + i + "]: must be an object");
       }
       String channel = Fields.id(item, "channel");
       Integer special = SPECIAL_CHANNELS.get(channel);
-      allSpecial &= special != null;
       // A special channel's index is fixed (WRITES_IDX_MAP), whatever idx the client sent: a row per
       // task and channel, replaced by the next write. Other writes may give their own idx.
       long given = Fields.integer(item, "idx", i, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -192,7 +190,7 @@ public final class CheckpointStore {
       }
       writes.add(new Write(idx, channel, type, value));
     }
-    return new Writes(threadId, ns, checkpointId, taskId, taskPath, writes, allSpecial);
+    return new Writes(threadId, ns, checkpointId, taskId, taskPath, writes);
   }
 
   /**
