@@ -123,6 +123,7 @@ public final class ConfigLoader {
       json.put(ConfigKeys.DATABASE_URL, absoluteSqliteUrl(url, parsed));
       database = DatabaseConfig.from(json);
     }
+    ConfigValues.integer(json, ConfigKeys.STOP_TIMEOUT_MS, ConfigKeys.DEFAULT_STOP_TIMEOUT_MS, 1_000, 3_600_000);
     String logFormat = ConfigValues.string(json, ConfigKeys.LOG_FORMAT, ConfigKeys.DEFAULT_LOG_FORMAT);
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException(ConfigKeys.LOG_FORMAT, "must be text or json (got '" + logFormat + "')");

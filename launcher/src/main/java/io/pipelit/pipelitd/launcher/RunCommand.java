@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.launcher;
 
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code pipelitd run}: deploys PersistenceVerticle then HttpApiVerticle, then the plugin verticles named
  * in {@code PIPELITD_DEPLOY} ({@link Plugins}; undeployed first on stop), logs one ready line, and
  * stays in the foreground until SIGTERM/SIGINT (or the in-process stop signal), then stops gracefully:
- * the HTTP API first, then the store (queued writes commit), then Vert.x, within {@link Main#STOP_TIMEOUT}.
+ * the HTTP API first, then the store (queued writes commit), then Vert.x, within PIPELITD_STOP_TIMEOUT_MS
+ * (default 30 s).
  */
 @Command(name = "run", exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.FAILURE,
@@ -67,8 +69,12 @@ final class RunCommand implements Callable<Integer> {
     Vertx vertx = Observability.vertxWithMetrics();
     InstanceGuard guard = null;
     long deadline = 0;
+    Duration stopTimeout = Main.STOP_TIMEOUT; // until the configuration says otherwise
     try {
       PipelitdConfig config = main.loadConfig(vertx, flags());
+      stopTimeout = Duration.ofMillis(ConfigValues.integer(config.json(), ConfigKeys.STOP_TIMEOUT_MS,
+          ConfigKeys.DEFAULT_STOP_TIMEOUT_MS, 1_000, 3_600_000));
+      Duration stopBound = stopTimeout;
       // Plugins before anything is opened: an unknown PIPELITD_DEPLOY name is exit 2 with the known ones.
       List<Plugins.Deployment> pluginVerticles = Plugins.load(config.json(), config.workingDir())
           .resolve(config.json());
@@ -79,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
           stopRequested.complete(null);
           try {
             // Keep the JVM alive while the main thread drains and closes (bounded).
-            finished.await(Main.STOP_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            finished.await(stopBound.toSeconds() + 5, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -99,11 +105,11 @@ final class RunCommand implements Callable<Integer> {
 
       stopRequested.join();
       Main.LOG.info("pipelitd stopping: closing the HTTP API, then committing queued writes");
-      deadline = System.nanoTime() + Main.STOP_TIMEOUT.toNanos();
+      deadline = System.nanoTime() + stopTimeout.toNanos();
       try {
-        Failures.await(plugins.undeploy().compose(ignored -> daemon.stop()), Main.STOP_TIMEOUT);
+        Failures.await(plugins.undeploy().compose(ignored -> daemon.stop()), stopTimeout);
       } catch (TimeoutException e) {
-        Main.LOG.warn("the verticles did not stop within {} s", Main.STOP_TIMEOUT.toSeconds());
+        Main.LOG.warn("the verticles did not stop within {} s", stopTimeout.toSeconds());
       } catch (RuntimeException e) {
         Main.LOG.warn("stopping failed: {}", Failures.message(e));
       }
@@ -112,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
       Failures.report(context.err(), Failures.message(e), e, debug);
       return Failures.exitCode(e);
     } finally {
-      Duration left = deadline == 0 ? Main.STOP_TIMEOUT
+      Duration left = deadline == 0 ? stopTimeout
           : Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos()));
       Main.closeVertx(vertx, left);
       if (guard != null) {

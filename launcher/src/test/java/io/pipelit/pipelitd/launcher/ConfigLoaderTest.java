@@ -317,6 +317,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anInvalidStopTimeoutOrLogFormatNamesTheKey() {
+    for (Map.Entry<String, String> bad : Map.of(ConfigKeys.STOP_TIMEOUT_MS, "soon", ConfigKeys.LOG_FORMAT, "xml")
+        .entrySet()) {
+      ConfigException e = assertInstanceOf(ConfigException.class,
+          loadFailure(Optional.empty(), new JsonObject(), Map.of(bad.getKey(), bad.getValue())), bad.toString());
+      assertEquals(bad.getKey(), e.key());
+    }
+  }
+
+  @Test
   void anInvalidQueueSizeFromTheEnvironmentNamesTheKey() {
     Throwable failure = loadFailure(Optional.empty(), new JsonObject(),
         Map.of(ConfigKeys.WRITE_QUEUE_CAPACITY, "0"));

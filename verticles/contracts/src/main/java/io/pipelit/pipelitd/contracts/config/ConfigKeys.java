@@ -52,6 +52,13 @@ public final class ConfigKeys {
   public static final String LOG_FORMAT = "PIPELITD_LOG_FORMAT";
   public static final String DEFAULT_LOG_FORMAT = "text";
 
+  /**
+   * On SIGTERM, the bound of the whole stop (plugins, HTTP drain, store, Vert.x), in milliseconds; keep
+   * systemd's TimeoutStopSec above it. Default 30 s.
+   */
+  public static final String STOP_TIMEOUT_MS = "PIPELITD_STOP_TIMEOUT_MS";
+  public static final long DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
   /** Writes that may wait for the SQLite writer; one more is refused with OVERLOADED (HTTP 503). */
   public static final String WRITE_QUEUE_CAPACITY = "PIPELITD_WRITE_QUEUE_CAPACITY";
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
@@ -172,7 +179,7 @@ public final class ConfigKeys {
 
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
-      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
+      DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
