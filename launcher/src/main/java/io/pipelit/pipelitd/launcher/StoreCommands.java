@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,6 +68,12 @@ final class StoreCommands {
    * returns the exit code.
    */
   static int call(Main main, String databaseUrl, String address, JsonObject request, Consumer<Object> print) {
+    return call(main, databaseUrl, address, request, (reply, config) -> print.accept(reply));
+  }
+
+  /** As {@link #call(Main, String, String, JsonObject, Consumer)}, printing with the configuration at hand. */
+  static int call(Main main, String databaseUrl, String address, JsonObject request,
+      BiConsumer<Object, PipelitdConfig> print) {
     LaunchContext context = main.context;
     boolean debug = Failures.debug(context.env());
     JsonObject flags = new JsonObject();
@@ -77,7 +84,7 @@ final class StoreCommands {
       Failures.await(Daemon.deployPersistence(vertx, config));
       Object reply = Failures.await(vertx.eventBus().request(address, request,
           new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))).body();
-      print.accept(reply);
+      print.accept(reply, config);
       context.out().flush();
       return ExitCodes.OK;
     } catch (RuntimeException e) {
