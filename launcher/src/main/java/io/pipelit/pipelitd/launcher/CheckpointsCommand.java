@@ -27,21 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "checkpoints", synopsisSubcommandLabel = "COMMAND", exitCodeOnInvalidInput = ExitCodes.USAGE,
     subcommands = CheckpointsCommand.Prune.class,
     description = "Maintain the checkpoint store (LangGraph conversation memory).")
-final class CheckpointsCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required command (prune)");
-  }
+final class CheckpointsCommand extends CommandGroup {
 
   /** {@code pipelitd checkpoints prune [--dry-run] [--keep-last N] [--older-than-seconds S] [--thread ID]...}. */
   @Command(name = "prune", exitCodeOnInvalidInput = ExitCodes.USAGE,

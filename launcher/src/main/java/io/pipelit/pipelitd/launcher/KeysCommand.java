@@ -14,11 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code pipelitd keys ...}: field-encryption keys ({@code generate}, {@code rotate}). API keys of users
@@ -28,21 +26,7 @@ import picocli.CommandLine.Spec;
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {KeysCommand.Generate.class, KeysCommand.Rotate.class, KeysCreateCommand.class},
     description = "Keys: FIELD_ENCRYPTION_KEY generation and rotation; API keys of users (create).")
-final class KeysCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand");
-  }
+final class KeysCommand extends CommandGroup {
 
   /** {@code keys generate}: prints a new Fernet key; touches no database. */
   @Command(name = "generate", exitCodeOnInvalidInput = ExitCodes.USAGE,

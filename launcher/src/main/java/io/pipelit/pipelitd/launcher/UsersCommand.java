@@ -23,22 +23,7 @@ import picocli.CommandLine.Spec;
     subcommands = {UsersCommand.Create.class, UsersCommand.ListUsers.class, UsersCommand.SetPassword.class,
         UsersCommand.Deactivate.class},
     description = "Users: create, list, set a password, deactivate.")
-final class UsersCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (create, list, set-password,"
-        + " deactivate)");
-  }
+final class UsersCommand extends CommandGroup {
 
   /** Options every subcommand has. */
   abstract static class Sub implements Callable<Integer> {

@@ -96,12 +96,18 @@ class CrashSafetyIT extends ProcessTestBase {
     return stored;
   }
 
-  @Test
-  void sigtermUnderLoadAnswersEveryAcceptedRequestLosesNothingAndExitsZero() throws Exception {
+  /** What one stop under load left: the load's answers, the run's key and execution, the log, the stop time. */
+  private record Stopped(Load load, String key, String executionId, Path log, long stopMillis) {}
+
+  /**
+   * Starts the daemon, writes with {@link #CLIENTS} clients for 1.5 s, then stops it with SIGTERM
+   * ({@code graceful}) or SIGKILL, waits for the process and for the clients, and returns what they saw.
+   */
+  private Stopped stopUnderLoad(boolean graceful) throws Exception {
     int port = freePort();
-    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port));
     Path log = workDir.resolve("daemon.log");
-    daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    daemon = pipelitd(Map.of("PIPELITD_HTTP_PORT", Integer.toString(port)), "run")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     String base = "http://127.0.0.1:" + port;
     waitForHealth(base, log);
     String[] prepared = prepare(base);
@@ -114,7 +120,11 @@ class CrashSafetyIT extends ProcessTestBase {
     Thread.sleep(1_500);
     stopSent.set(true);
     long stopAt = System.nanoTime();
-    daemon.destroy(); // SIGTERM
+    if (graceful) {
+      daemon.destroy(); // SIGTERM
+    } else {
+      daemon.destroyForcibly(); // SIGKILL: no drain, no checkpoint, the WAL is left as it is
+    }
     assertTrue(daemon.waitFor(45, TimeUnit.SECONDS), "no exit within 45 s: " + read(log));
     long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt);
     running.set(false);
@@ -122,40 +132,26 @@ class CrashSafetyIT extends ProcessTestBase {
       loop.get(60, TimeUnit.SECONDS);
     }
     pool.shutdown();
-    assertEquals(0, daemon.exitValue(), read(log));
     assertTrue(load.unexpected().isEmpty(), "unexpected: " + load.unexpected().stream().limit(3).toList());
+    return new Stopped(load, prepared[0], prepared[1], log, stopMillis);
+  }
+
+  @Test
+  void sigtermUnderLoadAnswersEveryAcceptedRequestLosesNothingAndExitsZero() throws Exception {
+    Stopped stopped = stopUnderLoad(true);
+    Load load = stopped.load();
+    assertEquals(0, daemon.exitValue(), read(stopped.log()));
     assertTrue(load.acknowledged().size() > 100, "too little load: " + load.acknowledged().size());
     Set<Long> stored = storedLogIdsAndCheckIntegrity();
     assertTrue(stored.containsAll(load.acknowledged()), "acknowledged writes lost");
     System.out.printf("SIGTERM under load: %d acknowledged before the stop, all present; exit 0 after %d ms%n",
-        load.acknowledged().size(), stopMillis);
+        load.acknowledged().size(), stopped.stopMillis());
   }
 
   @Test
   void killNineUnderLoadLosesNothingAcknowledgedAndTheRestartFindsAnIntactDatabase() throws Exception {
-    int port = freePort();
-    Map<String, String> env = Map.of("PIPELITD_HTTP_PORT", Integer.toString(port));
-    Path log = workDir.resolve("daemon.log");
-    daemon = pipelitd(env, "run").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    String base = "http://127.0.0.1:" + port;
-    waitForHealth(base, log);
-    String[] prepared = prepare(base);
-
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicBoolean stopSent = new AtomicBoolean(false);
-    List<Future<?>> loops = new ArrayList<>();
-    Load load = startLoad(pool, base, prepared[0], prepared[1], running, stopSent, loops);
-    Thread.sleep(1_500);
-    stopSent.set(true);
-    daemon.destroyForcibly(); // SIGKILL: no drain, no checkpoint, the WAL is left as it is
-    assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
-    running.set(false);
-    for (Future<?> loop : loops) {
-      loop.get(60, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
-    assertTrue(load.unexpected().isEmpty(), "unexpected: " + load.unexpected().stream().limit(3).toList());
+    Stopped stopped = stopUnderLoad(false);
+    Load load = stopped.load();
 
     // Restart on the same files: SQLite recovers from the WAL; everything acknowledged is there.
     int restartPort = freePort();
@@ -164,7 +160,7 @@ class CrashSafetyIT extends ProcessTestBase {
         .redirectErrorStream(true).redirectOutput(restartLog.toFile()).start();
     waitForHealth("http://127.0.0.1:" + restartPort, restartLog);
     JsonObject detail = new JsonObject(call("GET", "http://127.0.0.1:" + restartPort + "/api/v1/executions/"
-        + prepared[1] + "/", prepared[0], null).body());
+        + stopped.executionId() + "/", stopped.key(), null).body());
     Set<Long> served = new HashSet<>();
     detail.getJsonArray("logs").forEach(entry -> served.add(((JsonObject) entry).getLong("id")));
     assertTrue(served.containsAll(load.acknowledged()), "acknowledged writes lost after kill -9");

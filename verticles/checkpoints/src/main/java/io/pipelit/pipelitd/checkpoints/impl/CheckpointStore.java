@@ -478,17 +478,7 @@ public final class CheckpointStore {
               item.put("writes", rows.getLong(1)).put("write_bytes", rows.getLong(2));
             }
           }
-          long total;
-          try (PreparedStatement s = c.prepareStatement("SELECT COUNT(DISTINCT thread_id) FROM checkpoints" + where)) {
-            if (threadId != null) {
-              s.setString(1, threadId);
-            }
-            try (ResultSet rows = s.executeQuery()) {
-              rows.next();
-              total = rows.getLong(1);
-            }
-          }
-          return new JsonObject().put("items", items).put("total", total);
+          return new JsonObject().put("items", items).put("total", countOfThread(c, "SELECT COUNT(DISTINCT thread_id) FROM checkpoints" + where, threadId));
         }));
   }
 
@@ -498,6 +488,19 @@ public final class CheckpointStore {
   static final int ADMIN_DEFAULT_LIMIT = 50;
   /** Most ids one batch delete accepts. */
   static final int MAX_BATCH_IDS = 10_000;
+
+  /** A {@code SELECT COUNT(...)} whose WHERE clause, when {@code threadId} is given, binds it once. */
+  private static long countOfThread(Connection c, String sql, String threadId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      if (threadId != null) {
+        s.setString(1, threadId);
+      }
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
 
   public Future<JsonObject> adminList(JsonObject request) {
     String threadId = Fields.optionalId(request, "thread_id", null);
@@ -533,17 +536,7 @@ public final class CheckpointStore {
               }
             }
           }
-          long total;
-          try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM checkpoints" + where)) {
-            if (threadId != null) {
-              s.setString(1, threadId);
-            }
-            try (ResultSet rows = s.executeQuery()) {
-              rows.next();
-              total = rows.getLong(1);
-            }
-          }
-          return new JsonObject().put("items", items).put("total", total);
+          return new JsonObject().put("items", items).put("total", countOfThread(c, "SELECT COUNT(*) FROM checkpoints" + where, threadId));
         }));
   }
 

@@ -139,7 +139,7 @@ public final class AuthStore {
             statement.setString(4, lastName);
             dialect.setTimestamp(statement, 5, now);
             dialect.setBoolean(statement, 6, false);
-            userId = WorkflowStore.insertedId(statement);
+            userId = Sql.insertedId(statement);
           }
           insertKey(c, userId, key, "default", now);
           return new JsonObject()

@@ -137,7 +137,7 @@ public final class CredentialStore {
         statement.setString(3, type);
         dialect.setTimestamp(statement, 4, now);
         dialect.setTimestamp(statement, 5, now);
-        id = WorkflowStore.insertedId(statement);
+        id = Sql.insertedId(statement);
       }
       child.insert(c, id);
       return load(c, identity, id);

@@ -101,7 +101,7 @@ public final class EdgeStore {
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
         statement.setLong(1, workflow.id());
         bind(statement, 2, values);
-        id = WorkflowStore.insertedId(statement);
+        id = Sql.insertedId(statement);
       }
       if ("llm".equals(values.label())) {
         link(c, workflow.id(), values.source(), values.target());

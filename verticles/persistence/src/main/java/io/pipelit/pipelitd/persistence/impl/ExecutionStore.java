@@ -151,7 +151,7 @@ public final class ExecutionStore {
           + " total_tokens, total_cost_usd, llm_calls) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, 0, 3, '', 0, 0, 0, 0, 0)")) {
         statement.setString(1, executionId);
         statement.setLong(2, workflow.id());
-        WorkflowStore.setNullableLong(statement, 3, triggerPk);
+        Sql.setNullableLong(statement, 3, triggerPk);
         statement.setString(4, parentExecutionId);
         statement.setString(5, parentNodeId);
         statement.setLong(6, identity.userId());
@@ -185,7 +185,7 @@ public final class ExecutionStore {
       throw StoreException.validation("status: must not be null");
     }
     List<String> sets = new ArrayList<>();
-    List<WorkflowStore.Binder> binders = new ArrayList<>();
+    List<Sql.Binder> binders = new ArrayList<>();
     if (RequestFields.has(body, "final_output")) {
       String json = RequestFields.optionalJsonText(body, "final_output");
       sets.add("final_output = ?");
@@ -216,7 +216,7 @@ public final class ExecutionStore {
       String from = current.getString("status");
       Instant now = Instant.now();
       List<String> allSets = new ArrayList<>(sets);
-      List<WorkflowStore.Binder> allBinders = new ArrayList<>(binders);
+      List<Sql.Binder> allBinders = new ArrayList<>(binders);
       if (status != null && !status.equals(from)) {
         if (!TRANSITIONS.get(from).contains(status)) {
           throw StoreException.conflict("Illegal status transition from '" + from + "' to '" + status + "'.");
@@ -241,7 +241,7 @@ public final class ExecutionStore {
         try (PreparedStatement statement = c.prepareStatement(
             "UPDATE workflow_executions SET " + String.join(", ", allSets) + " WHERE execution_id = ?")) {
           int i = 1;
-          for (WorkflowStore.Binder binder : allBinders) {
+          for (Sql.Binder binder : allBinders) {
             binder.bind(statement, i++);
           }
           statement.setString(i, executionId);

@@ -107,8 +107,8 @@ public final class NodeStore {
         statement.setString(3, label);
         statement.setString(4, type);
         statement.setLong(5, configId);
-        WorkflowStore.setNullableLong(statement, 6, subworkflowId);
-        WorkflowStore.setNullableLong(statement, 7, codeBlockId);
+        Sql.setNullableLong(statement, 6, subworkflowId);
+        Sql.setNullableLong(statement, 7, codeBlockId);
         dialect.setBoolean(statement, 8, entryPoint);
         dialect.setBoolean(statement, 9, interruptBefore);
         dialect.setBoolean(statement, 10, interruptAfter);
@@ -215,9 +215,9 @@ public final class NodeStore {
         dialect.setBoolean(statement, 6, RequestFields.optionalBool(body, "interrupt_after", current.getBoolean("interrupt_after")));
         statement.setLong(7, x != null ? x : current.getLong("position_x"));
         statement.setLong(8, y != null ? y : current.getLong("position_y"));
-        WorkflowStore.setNullableLong(statement, 9, RequestFields.has(body, "subworkflow_id")
+        Sql.setNullableLong(statement, 9, RequestFields.has(body, "subworkflow_id")
             ? subworkflowId : current.getLong("subworkflow_id"));
-        WorkflowStore.setNullableLong(statement, 10, RequestFields.has(body, "code_block_id")
+        Sql.setNullableLong(statement, 10, RequestFields.has(body, "code_block_id")
             ? codeBlockId : current.getLong("code_block_id"));
         dialect.setTimestamp(statement, 11, now);
         statement.setLong(12, nodePk);
@@ -466,34 +466,34 @@ public final class NodeStore {
         statement.setString(1, componentType);
         dialect.setJson(statement, 2, extraConfig(new JsonObject()).encode());
         dialect.setTimestamp(statement, 3, now);
-        WorkflowStore.setNullableLong(statement, 4, model ? source.getLong("llm_credential_id") : null);
+        Sql.setNullableLong(statement, 4, model ? source.getLong("llm_credential_id") : null);
         statement.setString(5, model ? source.getString("model_name") : null);
         setNullableDouble(statement, 6, model ? number(source, "temperature") : null);
-        WorkflowStore.setNullableLong(statement, 7, model ? source.getLong("max_tokens") : null);
+        Sql.setNullableLong(statement, 7, model ? source.getLong("max_tokens") : null);
         setNullableDouble(statement, 8, model ? number(source, "frequency_penalty") : null);
         setNullableDouble(statement, 9, model ? number(source, "presence_penalty") : null);
         setNullableDouble(statement, 10, model ? number(source, "top_p") : null);
-        WorkflowStore.setNullableLong(statement, 11, model ? source.getLong("timeout") : null);
-        WorkflowStore.setNullableLong(statement, 12, model ? source.getLong("max_retries") : null);
+        Sql.setNullableLong(statement, 11, model ? source.getLong("timeout") : null);
+        Sql.setNullableLong(statement, 12, model ? source.getLong("max_retries") : null);
         dialect.setJson(statement, 13, model ? RequestFields.optionalJsonText(source, "response_format") : null);
         statement.setString(14, keepsPrompt() ? source.getString("system_prompt") : null);
-        WorkflowStore.setNullableLong(statement, 15, trigger ? source.getLong("credential_id") : null);
+        Sql.setNullableLong(statement, 15, trigger ? source.getLong("credential_id") : null);
         if (trigger) {
           dialect.setBoolean(statement, 16, RequestFields.optionalBool(source, "is_active", true));
         } else {
           statement.setNull(16, Types.BOOLEAN);
         }
-        WorkflowStore.setNullableLong(statement, 17, trigger ? Long.valueOf(
+        Sql.setNullableLong(statement, 17, trigger ? Long.valueOf(
             RequestFields.optionalLong(source, "priority", Integer.MIN_VALUE, Integer.MAX_VALUE, 0L)) : null);
         dialect.setJson(statement, 18, trigger ? RequestFields.optionalObject(source, "trigger_config", new JsonObject()).encode() : null);
-        return WorkflowStore.insertedId(statement);
+        return Sql.insertedId(statement);
       }
     }
 
     /** Applies only the fields present in the patch, per type. */
     void update(Connection c, Dialect dialect, long configId, Instant now) throws SQLException {
       List<String> sets = new java.util.ArrayList<>();
-      List<WorkflowStore.Binder> binders = new java.util.ArrayList<>();
+      List<Sql.Binder> binders = new java.util.ArrayList<>();
       if (source.containsKey("system_prompt")) {
         String prompt = source.getString("system_prompt");
         sets.add("system_prompt = ?");
@@ -547,7 +547,7 @@ public final class NodeStore {
       try (PreparedStatement statement = c.prepareStatement(
           "UPDATE component_configs SET " + String.join(", ", sets) + " WHERE id = ?")) {
         int i = 1;
-        for (WorkflowStore.Binder binder : binders) {
+        for (Sql.Binder binder : binders) {
           binder.bind(statement, i++);
         }
         statement.setLong(i, configId);
@@ -555,11 +555,11 @@ public final class NodeStore {
       }
     }
 
-    private void addLong(List<String> sets, List<WorkflowStore.Binder> binders, String field) {
+    private void addLong(List<String> sets, List<Sql.Binder> binders, String field) {
       if (source.containsKey(field)) {
         Long value = source.getLong(field);
         sets.add(field + " = ?");
-        binders.add((s, i) -> WorkflowStore.setNullableLong(s, i, value));
+        binders.add((s, i) -> Sql.setNullableLong(s, i, value));
       }
     }
 

@@ -269,7 +269,7 @@ public final class UserStore {
         statement.setString(6, role);
         dialect.setBoolean(statement, 7, false);
         dialect.setBoolean(statement, 8, true);
-        id = WorkflowStore.insertedId(statement);
+        id = Sql.insertedId(statement);
       }
       return loadUser(c, id);
     }));
@@ -421,7 +421,7 @@ public final class UserStore {
       dialect.setTimestamp(statement, 5, Instant.now());
       dialect.setTimestamp(statement, 6, expiresAt);
       dialect.setBoolean(statement, 7, true);
-      id = WorkflowStore.insertedId(statement);
+      id = Sql.insertedId(statement);
     }
     try (PreparedStatement statement = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ?")) {
       statement.setLong(1, id);

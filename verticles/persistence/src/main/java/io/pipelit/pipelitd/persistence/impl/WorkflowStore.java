@@ -107,12 +107,12 @@ public final class WorkflowStore {
         dialect.setBoolean(statement, 9, isDefault);
         dialect.setJson(statement, 10, tagsJson);
         statement.setLong(11, maxSeconds);
-        setNullableLong(statement, 12, errorHandlerId);
+        Sql.setNullableLong(statement, 12, errorHandlerId);
         dialect.setJson(statement, 13, inputSchema);
         dialect.setJson(statement, 14, outputSchema);
         dialect.setTimestamp(statement, 15, now);
         dialect.setTimestamp(statement, 16, now);
-        id = insertedId(statement);
+        id = Sql.insertedId(statement);
       }
       return load(c, id);
     });
@@ -170,7 +170,7 @@ public final class WorkflowStore {
     String slug = RequestFields.requiredString(request, "slug", SLUG_MAX);
     JsonObject body = RequestFields.body(request);
     List<String> sets = new ArrayList<>();
-    List<Binder> binders = new ArrayList<>();
+    List<Sql.Binder> binders = new ArrayList<>();
     if (RequestFields.has(body, "name")) {
       String name = RequestFields.requiredString(body, "name", 255);
       sets.add("name = ?");
@@ -205,7 +205,7 @@ public final class WorkflowStore {
     Long errorHandlerId = RequestFields.optionalLong(body, "error_handler_workflow_id", 1, Long.MAX_VALUE, null);
     if (RequestFields.has(body, "error_handler_workflow_id")) {
       sets.add("error_handler_workflow_id = ?");
-      binders.add((s, i) -> setNullableLong(s, i, errorHandlerId));
+      binders.add((s, i) -> Sql.setNullableLong(s, i, errorHandlerId));
     }
     if (RequestFields.has(body, "max_execution_seconds")) {
       Long seconds = RequestFields.optionalLong(body, "max_execution_seconds", 1, Integer.MAX_VALUE, null);
@@ -232,14 +232,14 @@ public final class WorkflowStore {
       }
       // Copies: a work may run more than once (PostgreSQL retries serialization failures).
       List<String> allSets = new ArrayList<>(sets);
-      List<Binder> allBinders = new ArrayList<>(binders);
+      List<Sql.Binder> allBinders = new ArrayList<>(binders);
       allSets.add("updated_at = ?");
       Instant now = Instant.now();
       allBinders.add((s, i) -> dialect.setTimestamp(s, i, now));
       try (PreparedStatement statement = c.prepareStatement(
           "UPDATE workflows SET " + String.join(", ", allSets) + " WHERE id = ?")) {
         int i = 1;
-        for (Binder binder : allBinders) {
+        for (Sql.Binder binder : allBinders) {
           binder.bind(statement, i++);
         }
         statement.setLong(i, ref.id());
@@ -341,27 +341,4 @@ public final class WorkflowStore {
         .put("updated_at", Rows.timestamp(dialect, rows, "updated_at"));
   }
 
-  static void setNullableLong(PreparedStatement statement, int index, Long value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, java.sql.Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
-  }
-
-  /** Runs an {@code INSERT ... RETURNING id} and returns the new id (portable: SQLite ≥ 3.35, PostgreSQL). */
-  static long insertedId(PreparedStatement statement) throws SQLException {
-    try (ResultSet keys = statement.executeQuery()) {
-      if (!keys.next()) {
-        throw new SQLException("INSERT ... RETURNING id returned no row");
-      }
-      return keys.getLong(1);
-    }
-  }
-
-  /** Binds one SET parameter of a partial UPDATE. */
-  @FunctionalInterface
-  interface Binder {
-    void bind(PreparedStatement statement, int index) throws SQLException;
-  }
 }
