@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * create it, so that a normal user cannot take the name first.
  *
  * <p>{@code env_vars} is stored as its JSON array encrypted as one Fernet token with
- * {@code FIELD_ENCRYPTION_KEY} (Pipelit stores it in plaintext). Answers mask each raw value like
+ * {@code FIELD_ENCRYPTION_KEY} (Pipelit stores it in plaintext). Answers mask each value like
  * credential secrets; a PATCH that sends back the masked value of a key keeps the stored value.
  *
  * <p>Folder work (create, reset, reset-rootfs) runs on worker threads, never on an event loop. A
@@ -285,20 +285,20 @@ public final class WorkspaceStore {
     return result;
   }
 
-  /** What an answer shows of a raw value: "" for empty, else the credential mask. */
+  /** What an answer shows of a value: null and "" as they are, else the credential mask. */
   static String masked(String value) {
     return value == null || value.isEmpty() ? value : CredentialStore.mask(value);
   }
 
-  /** Raw values sent back exactly as answered (masked) keep the stored value of the same key. */
+  /** Values sent back exactly as answered (masked) keep the stored value of the same key. */
   private static List<EnvVar> keepMaskedValues(List<EnvVar> sent, List<EnvVar> stored) {
     Map<String, EnvVar> byKey = new HashMap<>();
     stored.forEach(v -> byKey.put(v.key(), v));
     List<EnvVar> result = new ArrayList<>();
     for (EnvVar v : sent) {
       EnvVar before = byKey.get(v.key());
-      boolean echoedMask = before != null && "raw".equals(v.source()) && "raw".equals(before.source())
-          && before.value() != null && !before.value().isEmpty() && v.value().equals(masked(before.value()));
+      boolean echoedMask = before != null && before.value() != null && !before.value().isEmpty()
+          && v.value() != null && v.value().equals(masked(before.value()));
       result.add(echoedMask ? new EnvVar(v.key(), before.value(), v.credentialId(), v.credentialField(), v.source()) : v);
     }
     return result;
@@ -379,7 +379,7 @@ public final class WorkspaceStore {
   private JsonObject toJson(ResultSet rows) throws SQLException {
     JsonArray env = new JsonArray();
     for (EnvVar v : open(rows.getString("env_vars"))) {
-      env.add(v.toJson("raw".equals(v.source()) ? masked(v.value()) : v.value()));
+      env.add(v.toJson(masked(v.value()))); // any value is masked, whatever its source
     }
     return new JsonObject()
         .put("id", rows.getLong("id"))
