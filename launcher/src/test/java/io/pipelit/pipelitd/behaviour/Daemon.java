@@ -35,6 +35,8 @@ final class Daemon implements AutoCloseable {
   final String adminKey;
   /** The FIELD_ENCRYPTION_KEY this daemon runs with (a fresh key unless the overrides set one). */
   String fieldKey;
+  /** The PIPELIT_DIR this daemon runs with (workspaces live under its {@code workspaces} folder). */
+  Path pipelitDir;
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1) // as Pipelit's Python clients speak; one connection per request in flight
       .connectTimeout(Duration.ofSeconds(10)).build();
@@ -53,7 +55,10 @@ final class Daemon implements AutoCloseable {
 
   /** Deploys the daemon on a fresh, empty database of that backend and creates the first admin. */
   static Daemon start(Backend backend, Path folder, JsonObject overrides) throws Exception {
-    return startOn(TestDatabases.freshUrl(backend, folder), overrides);
+    // Workspaces go under the test's own folder, never under the working directory.
+    JsonObject withPipelitDir = new JsonObject().put(ConfigKeys.PIPELIT_DIR, folder.resolve("pipelit").toString())
+        .mergeIn(overrides);
+    return startOn(TestDatabases.freshUrl(backend, folder), withPipelitDir);
   }
 
   /** Deploys the daemon on the database at {@code databaseUrl} and creates the first admin. */
@@ -81,6 +86,8 @@ final class Daemon implements AutoCloseable {
         .await(60, TimeUnit.SECONDS).body();
     Daemon daemon = new Daemon(vertx, backend, databaseUrl, api.actualPort(), setup.getString("key"));
     daemon.fieldKey = config.getString(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    daemon.pipelitDir = Path.of(config.getString(ConfigKeys.PIPELIT_DIR, ConfigKeys.DEFAULT_PIPELIT_DIR))
+        .toAbsolutePath();
     return daemon;
   }
 

@@ -24,4 +24,11 @@ public final class EventAddresses {
   public static String workflow(String slug) {
     return WORKFLOW_PREFIX + slug;
   }
+
+  /**
+   * Settings changes (PATCH /settings/), published after commit. Body: the full settings config object
+   * with secrets masked, as {@code GET /settings/} answers it (e.g. the execution-recovery job reads
+   * {@code zombie_execution_threshold_seconds} from it).
+   */
+  public static final String SETTINGS = "pipelit.events.settings";
 }

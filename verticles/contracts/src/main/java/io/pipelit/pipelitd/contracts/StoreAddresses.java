@@ -124,4 +124,32 @@ public final class StoreAddresses {
    * "done"}}. No identity; trusted, in-process only (the CLI), never exposed over HTTP or the bridge.
    */
   public static final String KEYS_ROTATE_BATCH = PREFIX + "keys.rotate_batch";
+
+  /**
+   * Workspaces (§3.14), owner-scoped for everyone (admins included); the path id travels as
+   * {@code workspace_id} (an integer). Answers WorkspaceOut with env var values masked.
+   */
+  public static final String WORKSPACES_LIST = PREFIX + "workspaces.list";
+  public static final String WORKSPACES_CREATE = PREFIX + "workspaces.create";
+  public static final String WORKSPACES_GET = PREFIX + "workspaces.get";
+  public static final String WORKSPACES_UPDATE = PREFIX + "workspaces.update";
+  public static final String WORKSPACES_DELETE = PREFIX + "workspaces.delete";
+  public static final String WORKSPACES_BATCH_DELETE = PREFIX + "workspaces.batch_delete";
+  /** {@code {"workspace_id"}} → {@code {"ok": true, "message"}}: empties the folder, re-creates .tmp. */
+  public static final String WORKSPACES_RESET = PREFIX + "workspaces.reset";
+  /** {@code {"workspace_id"}} → {@code {"ok": true, "message"}}: removes the folder's .rootfs. */
+  public static final String WORKSPACES_RESET_ROOTFS = PREFIX + "workspaces.reset_rootfs";
+
+  /** Settings (§3.15), admin-only (FORBIDDEN otherwise). {@code {}} → {@code {"config", "environment"}}. */
+  public static final String SETTINGS_GET = PREFIX + "settings.get";
+  /** {@code {"body": {...}}} → {@code {"config", "hot_reloaded": [...], "restart_required": [...]}}. */
+  public static final String SETTINGS_UPDATE = PREFIX + "settings.update";
+  /** {@code {}} → {@code {"environment"}}: checks the runtime again and stores the result. */
+  public static final String SETTINGS_RECHECK_ENVIRONMENT = PREFIX + "settings.recheck_environment";
+  /**
+   * {@code {}} → the settings' config object (secrets masked), for in-process jobs at their start (later
+   * changes arrive on {@link EventAddresses#SETTINGS}). No identity; a LOCAL consumer, never exposed
+   * over HTTP or the bridge.
+   */
+  public static final String SETTINGS_CLI_CURRENT = PREFIX + "settings.cli.current";
 }

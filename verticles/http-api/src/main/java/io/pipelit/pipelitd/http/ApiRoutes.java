@@ -84,6 +84,26 @@ final class ApiRoutes {
       route(HttpMethod.DELETE, "/credentials/:credential_id/", StoreAddresses.CREDENTIALS_DELETE, NO_CONTENT,
           credentialId()),
 
+      // Workspaces (§3.14), owner-scoped for everyone
+      route(HttpMethod.GET, "/workspaces/", StoreAddresses.WORKSPACES_LIST, OK, paging()),
+      route(HttpMethod.POST, "/workspaces/", StoreAddresses.WORKSPACES_CREATE, CREATED, body()),
+      route(HttpMethod.POST, "/workspaces/batch-delete/", StoreAddresses.WORKSPACES_BATCH_DELETE, NO_CONTENT,
+          body()),
+      route(HttpMethod.GET, "/workspaces/:workspace_id/", StoreAddresses.WORKSPACES_GET, OK, workspaceId()),
+      route(HttpMethod.PATCH, "/workspaces/:workspace_id/", StoreAddresses.WORKSPACES_UPDATE, OK,
+          workspaceId(), body()),
+      route(HttpMethod.DELETE, "/workspaces/:workspace_id/", StoreAddresses.WORKSPACES_DELETE, NO_CONTENT,
+          workspaceId()),
+      route(HttpMethod.POST, "/workspaces/:workspace_id/reset/", StoreAddresses.WORKSPACES_RESET, OK,
+          workspaceId()),
+      route(HttpMethod.POST, "/workspaces/:workspace_id/reset-rootfs/", StoreAddresses.WORKSPACES_RESET_ROOTFS, OK,
+          workspaceId()),
+
+      // Settings (§3.15), admin-only (the store answers 403 otherwise)
+      route(HttpMethod.GET, "/settings/", StoreAddresses.SETTINGS_GET, OK),
+      route(HttpMethod.PATCH, "/settings/", StoreAddresses.SETTINGS_UPDATE, OK, body()),
+      route(HttpMethod.POST, "/settings/recheck-environment/", StoreAddresses.SETTINGS_RECHECK_ENVIRONMENT, OK),
+
       // Checkpoints (LangGraph conversation memory; admin keys only, the store answers 403 otherwise)
       route(HttpMethod.POST, "/checkpoints/prune", CheckpointAddresses.PRUNE, OK, body()),
       route(HttpMethod.GET, "/checkpoints/stats/", CheckpointAddresses.STATS, OK,
@@ -161,6 +181,10 @@ final class ApiRoutes {
 
   private static RequestPart credentialId() {
     return integerPath("credential_id", "Credential not found.");
+  }
+
+  private static RequestPart workspaceId() {
+    return integerPath("workspace_id", "Workspace not found.");
   }
 
   private static RequestPart edgeId() {

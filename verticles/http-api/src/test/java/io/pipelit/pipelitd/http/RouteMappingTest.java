@@ -55,7 +55,26 @@ class RouteMappingTest extends HttpApiTestBase {
     String ex = "/api/v1/executions";
     String ck = "/api/v1/checkpoints";
     String cr = "/api/v1/credentials";
+    String ws = "/api/v1/workspaces";
+    String st = "/api/v1/settings";
     return List.of(
+        new Case("GET", ws, "", null, StoreAddresses.WORKSPACES_LIST, obj("limit", 50, "offset", 0), 200),
+        new Case("POST", ws, "", "{\"name\":\"w\"}", StoreAddresses.WORKSPACES_CREATE,
+            obj("body", obj("name", "w")), 201),
+        new Case("POST", ws + "/batch-delete", "", "{\"ids\":[1]}", StoreAddresses.WORKSPACES_BATCH_DELETE,
+            obj("body", obj("ids", new JsonArray().add(1))), 204),
+        new Case("GET", ws + "/3", "", null, StoreAddresses.WORKSPACES_GET, obj("workspace_id", 3L), 200),
+        new Case("PATCH", ws + "/3", "", "{\"allow_network\":true}", StoreAddresses.WORKSPACES_UPDATE,
+            obj("workspace_id", 3L, "body", obj("allow_network", true)), 200),
+        new Case("DELETE", ws + "/3", "", null, StoreAddresses.WORKSPACES_DELETE, obj("workspace_id", 3L), 204),
+        new Case("POST", ws + "/3/reset", "", null, StoreAddresses.WORKSPACES_RESET, obj("workspace_id", 3L), 200),
+        new Case("POST", ws + "/3/reset-rootfs", "", null, StoreAddresses.WORKSPACES_RESET_ROOTFS,
+            obj("workspace_id", 3L), 200),
+        new Case("GET", st, "", null, StoreAddresses.SETTINGS_GET, obj(), 200),
+        new Case("PATCH", st, "", "{\"log_level\":\"INFO\"}", StoreAddresses.SETTINGS_UPDATE,
+            obj("body", obj("log_level", "INFO")), 200),
+        new Case("POST", st + "/recheck-environment", "", null, StoreAddresses.SETTINGS_RECHECK_ENVIRONMENT, obj(),
+            200),
         new Case("GET", cr, "", null, StoreAddresses.CREDENTIALS_LIST, obj("limit", 50, "offset", 0), 200),
         new Case("POST", cr, "", "{\"name\":\"k\"}", StoreAddresses.CREDENTIALS_CREATE,
             obj("body", obj("name", "k")), 201),
@@ -167,7 +186,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(38, ApiRoutes.ALL.size());
+    assertEquals(49, ApiRoutes.ALL.size());
   }
 
   @Test

@@ -27,7 +27,10 @@ public final class EncryptedColumns {
       new Column("git_credentials", "access_token"),
       new Column("git_credentials", "webhook_secret"),
       new Column("tool_credentials", "config"),
-      new Column("user_profiles", "totp_secret"));
+      new Column("user_profiles", "totp_secret"),
+      new Column("workspaces", "env_vars"),
+      new Column("system_config", "database_url"),
+      new Column("system_config", "redis_url"));
 
   /** The listed column named {@code table.column}; the only way a name from a request reaches SQL. */
   public static Optional<Column> find(String table, String column) {

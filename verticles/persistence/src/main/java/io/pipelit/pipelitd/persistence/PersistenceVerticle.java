@@ -21,6 +21,9 @@ import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
 import io.pipelit.pipelitd.persistence.impl.StoreEvents;
 import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
+import io.pipelit.pipelitd.persistence.impl.SettingsStore;
+import io.pipelit.pipelitd.persistence.impl.WorkspacePaths;
+import io.pipelit.pipelitd.persistence.impl.WorkspaceStore;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
@@ -225,6 +228,28 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
     scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
     trusted(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch); // the CLI's, in-process only
+
+    // Workspaces (§3.14) under $PIPELIT_DIR/workspaces, and settings (§3.15, admin-only)
+    Path pipelitDir = Path.of(config().getString(ConfigKeys.PIPELIT_DIR, ConfigKeys.DEFAULT_PIPELIT_DIR))
+        .toAbsolutePath().normalize();
+    WorkspacePaths workspacePaths = new WorkspacePaths(pipelitDir.resolve("workspaces"));
+    WorkspaceStore workspaces = new WorkspaceStore(vertx, db, secrets, workspacePaths);
+    SettingsStore settings = new SettingsStore(vertx, db, secrets, new SettingsStore.Defaults(pipelitDir,
+        workspacePaths.root(), config().getString(ConfigKeys.DATABASE_URL, ConfigKeys.DEFAULT_DATABASE_URL),
+        db.describe()));
+    scoped(StoreAddresses.WORKSPACES_LIST, workspaces::list);
+    scoped(StoreAddresses.WORKSPACES_CREATE, workspaces::create);
+    scoped(StoreAddresses.WORKSPACES_GET, workspaces::get);
+    scoped(StoreAddresses.WORKSPACES_UPDATE, workspaces::update);
+    scoped(StoreAddresses.WORKSPACES_DELETE, workspaces::delete);
+    scoped(StoreAddresses.WORKSPACES_BATCH_DELETE, workspaces::batchDelete);
+    scoped(StoreAddresses.WORKSPACES_RESET, workspaces::reset);
+    scoped(StoreAddresses.WORKSPACES_RESET_ROOTFS, workspaces::resetRootfs);
+    scoped(StoreAddresses.SETTINGS_GET, settings::get);
+    scoped(StoreAddresses.SETTINGS_UPDATE, settings::update);
+    scoped(StoreAddresses.SETTINGS_RECHECK_ENVIRONMENT, settings::recheckEnvironment);
+    trusted(StoreAddresses.SETTINGS_CLI_CURRENT, settings::current);
+    settings.applyStoredLogLevel().onFailure(e -> LOG.warn("stored log_level not applied: {}", e.getMessage()));
   }
 
   /** An address that needs the caller's identity in the headers. */

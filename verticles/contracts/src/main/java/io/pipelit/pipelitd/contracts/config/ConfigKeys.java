@@ -177,11 +177,20 @@ public final class ConfigKeys {
   public static final String AUDIT_LOG_FILE = "PIPELITD_AUDIT_LOG_FILE";
   public static final String DEFAULT_AUDIT_LOG_FILE = "audit/audit.log";
 
+  /**
+   * Pipelit's data folder ({@code $PIPELIT_DIR}): workspaces live under {@code <PIPELIT_DIR>/workspaces}
+   * and no workspace path may leave that root. Relative to the working directory unless absolute;
+   * default {@code platform}, the folder of the default SQLite database.
+   */
+  public static final String PIPELIT_DIR = "PIPELIT_DIR";
+  public static final String DEFAULT_PIPELIT_DIR = "platform";
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
-      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE);
+      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
+      PIPELIT_DIR);
 }
