@@ -75,7 +75,7 @@ public final class MemoryFactStore {
     return db.write(c -> {
       // No unique key on (scope, agent_id, user_id, key), as in Pipelit: the lock keeps two concurrent
       // writers of the same fact from both inserting on PostgreSQL.
-      dialect.lockKey(c, String.join("\u0000", TABLE, scope, String.valueOf(agentId), String.valueOf(userId), key));
+      dialect.lockKey(c, MemorySql.lockName(TABLE, scope, agentId, userId, key));
       if (sourceEpisodeId != null) {
         MemorySql.requireRow(c, MemoryEpisodeStore.TABLE, "id", sourceEpisodeId,
             "source_episode_id: episode '" + sourceEpisodeId + "' not found");

@@ -79,7 +79,7 @@ public final class MemoryProcedureStore {
     Boolean active = body.containsKey("is_active") ? RequestFields.optionalBool(body, "is_active", true) : null;
     return db.write(c -> {
       // Like facts, procedures have no unique key: serialise writers of the same (agent, user, name).
-      dialect.lockKey(c, String.join("\u0000", TABLE, agentId, String.valueOf(userId), name));
+      dialect.lockKey(c, MemorySql.lockName(TABLE, agentId, userId, name));
       String existing = find(c, agentId, userId, name);
       if (parentId != null) {
         if (parentId.equals(existing)) {

@@ -91,6 +91,18 @@ final class MemorySql {
     return i;
   }
 
+  /**
+   * The name of a {@code Dialect.lockKey} lock on a natural key: each part length-prefixed (null as
+   * {@code -}) so that no two different keys share a name, whatever characters they hold.
+   */
+  static String lockName(String table, String... parts) {
+    StringBuilder name = new StringBuilder(table);
+    for (String part : parts) {
+      name.append('|').append(part == null ? "-" : part.length() + ":" + part);
+    }
+    return name.toString();
+  }
+
   /** The request body's {@code ids}: a required list of UUID strings. */
   static List<String> ids(JsonObject body) {
     List<String> ids = RequestFields.optionalStringList(body, "ids", BATCH_MAX, UUID_MAX);

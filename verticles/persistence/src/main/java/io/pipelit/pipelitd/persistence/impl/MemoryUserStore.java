@@ -78,7 +78,7 @@ public final class MemoryUserStore {
     return db.write(c -> {
       // canonical_id is UNIQUE; the lock turns a concurrent first sighting on PostgreSQL into an update
       // instead of a unique violation.
-      dialect.lockKey(c, TABLE + "\u0000" + canonicalId);
+      dialect.lockKey(c, MemorySql.lockName(TABLE, canonicalId));
       String existing = find(c, canonicalId);
       requireFree(c, "telegram_id", telegramId, canonicalId);
       requireFree(c, "email", email, canonicalId);
