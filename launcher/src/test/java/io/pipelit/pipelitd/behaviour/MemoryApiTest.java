@@ -137,7 +137,7 @@ class MemoryApiTest extends BackendSuite {
   void concurrentWritersOfOneFactLeaveOneRow() throws Exception {
     String agent = unique("racer");
     List<io.vertx.core.Future<io.vertx.core.eventbus.Message<Object>>> racers = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 100; i++) {
       racers.add(daemon.vertx.eventBus().request(StoreAddresses.MEMORY_FACTS_UPSERT, withBody(new JsonObject()
           .put("scope", "user").put("agent_id", agent).put("user_id", "u").put("key", "mood").put("value", i)
           .put("fact_type", "user_preference")), ADMIN.toDeliveryOptions()));
@@ -146,7 +146,7 @@ class MemoryApiTest extends BackendSuite {
     long created = racers.stream().filter(r -> ((JsonObject) r.result().body()).getBoolean("created")).count();
     assertEquals(1, created, "exactly one writer inserts, the others overwrite");
     assertEquals(1, daemon.count("SELECT COUNT(*) FROM memory_facts WHERE agent_id = '" + agent + "'"));
-    assertEquals(20, daemon.count("SELECT times_confirmed FROM memory_facts WHERE agent_id = '" + agent + "'"));
+    assertEquals(100, daemon.count("SELECT times_confirmed FROM memory_facts WHERE agent_id = '" + agent + "'"));
   }
 
   @Test
