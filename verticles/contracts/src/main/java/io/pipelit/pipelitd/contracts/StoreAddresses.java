@@ -152,4 +152,94 @@ public final class StoreAddresses {
    * over HTTP or the bridge.
    */
   public static final String SETTINGS_CLI_CURRENT = PREFIX + "settings.cli.current";
+  // Agent memory (§1.8, §3.13). Every memory address is admin-only (FORBIDDEN "Admin access required."
+  // otherwise): the routes are Pipelit's admin pages, and the writers are the execution engine, which
+  // speaks for the platform. Ids are the rows' UUID strings. Timestamps in requests are ISO-8601 (naive
+  // means UTC); answers carry them as ISO-8601 with +00:00.
+  /**
+   * {@code {"scope"?, "fact_type"?, "limit", "offset"}} → {@code {"items": [{id, scope, agent_id, user_id,
+   * key, value, fact_type, confidence, times_confirmed, access_count, created_at, updated_at}], "total"}},
+   * newest {@code updated_at} first.
+   */
+  public static final String MEMORY_FACTS_LIST = PREFIX + "memory.facts.list";
+  /** {@code {"body": {"ids": [str]}}} → {@code {}} (HTTP 204); unknown ids are ignored. */
+  public static final String MEMORY_FACTS_BATCH_DELETE = PREFIX + "memory.facts.batch_delete";
+  /**
+   * {@code {"agent_id"?, "limit", "offset"}} → {@code {"items": [{id, agent_id, user_id, trigger_type, success,
+   * error_code, summary, started_at, ended_at, duration_ms, created_at}], "total"}}, newest
+   * {@code started_at} first.
+   */
+  public static final String MEMORY_EPISODES_LIST = PREFIX + "memory.episodes.list";
+  /** {@code {"body": {"ids": [str]}}} → {@code {}}; facts learnt from them keep living with {@code source_episode_id} null. */
+  public static final String MEMORY_EPISODES_BATCH_DELETE = PREFIX + "memory.episodes.batch_delete";
+  /**
+   * {@code {"agent_id"?, "limit", "offset"}} → {@code {"items": [{id, agent_id, name, description,
+   * procedure_type, times_used, times_succeeded, times_failed, success_rate, is_active, created_at}], "total"}},
+   * newest {@code created_at} first; {@code success_rate} is succeeded/used, or 0.5 when never used.
+   */
+  public static final String MEMORY_PROCEDURES_LIST = PREFIX + "memory.procedures.list";
+  /** {@code {"body": {"ids": [str]}}} → {@code {}}; procedures evolved from them get {@code parent_procedure_id} null. */
+  public static final String MEMORY_PROCEDURES_BATCH_DELETE = PREFIX + "memory.procedures.batch_delete";
+  /**
+   * {@code {"limit", "offset"}} → {@code {"items": [{id, canonical_id, display_name, telegram_id, email,
+   * total_conversations, last_seen_at, created_at}], "total"}}, most recently seen first.
+   */
+  public static final String MEMORY_USERS_LIST = PREFIX + "memory.users.list";
+  /** {@code {"body": {"ids": [str]}}} → {@code {}}; users merged into them get {@code merged_into_id} null. */
+  public static final String MEMORY_USERS_BATCH_DELETE = PREFIX + "memory.users.batch_delete";
+
+  // The engine's memory writes (no HTTP route). Each answers the whole row: every column but `embedding`.
+  /**
+   * Remembers a fact: {@code {"body": {"key", "value" (any JSON), "fact_type", "scope"? ("session"|"user"|
+   * "agent"|"global", default "agent"), "agent_id"?, "user_id"?, "session_id"?, "confidence"? (0..1,
+   * default 1.0), "source_episode_id"?, "source_description"?}}} → {@code {"fact": FactRow, "created": bool}}.
+   * The fact with the same (scope, agent_id, user_id, key), nulls matching nulls, is overwritten
+   * ({@code times_confirmed} + 1, {@code updated_at} now); otherwise a new one is inserted. An unknown
+   * {@code source_episode_id} is VALIDATION_FAILED.
+   */
+  public static final String MEMORY_FACTS_UPSERT = PREFIX + "memory.facts.upsert";
+  /**
+   * Counts reads of facts: {@code {"body": {"ids": [str]}}} → {@code {"updated": n}}; each known fact gets
+   * {@code access_count} + 1 and {@code last_accessed} now.
+   */
+  public static final String MEMORY_FACTS_TOUCH = PREFIX + "memory.facts.touch";
+  /**
+   * Starts (or records) an episode: {@code {"body": {"agent_id", "user_id"?, "session_id"?, "workflow_id"?
+   * (int), "execution_id"?, "trigger_type"? (default ""), "trigger_input"?, "conversation"? (list, default []),
+   * "actions_taken"? (list, default []), "final_output"?, "success"? (default false), "error_code"?,
+   * "error_message"? (default ""), "human_feedback"?, "human_rating"? (int), "started_at"? (default now),
+   * "ended_at"?, "duration_ms"? (int ≥ 0), "summary"?, "processed_for_facts"? (default false)}}} →
+   * EpisodeRow. An unknown workflow or execution is VALIDATION_FAILED.
+   */
+  public static final String MEMORY_EPISODES_RECORD = PREFIX + "memory.episodes.record";
+  /**
+   * Finishes or amends an episode: {@code {"id", "body": {any of conversation, actions_taken, final_output,
+   * success, error_code, error_message, human_feedback, human_rating, ended_at, duration_ms, summary,
+   * processed_for_facts}}} → EpisodeRow; NOT_FOUND for an unknown id.
+   */
+  public static final String MEMORY_EPISODES_UPDATE = PREFIX + "memory.episodes.update";
+  /**
+   * Teaches or revises a procedure: {@code {"body": {"agent_id", "name", "procedure_type", "procedure_content"
+   * (any JSON), "user_id"?, "description"? (default ""), "trigger_conditions"? (object, default {}),
+   * "source"? ("human_taught"|"self_learned"|"evolved", default "human_taught"), "parent_procedure_id"?,
+   * "is_active"? (default true)}}} → {@code {"procedure": ProcedureRow, "created": bool}}. The procedure with
+   * the same (agent_id, user_id, name) is updated with the fields given (usage counters kept); otherwise a new
+   * one is inserted.
+   */
+  public static final String MEMORY_PROCEDURES_UPSERT = PREFIX + "memory.procedures.upsert";
+  /**
+   * Counts one use of a procedure: {@code {"id", "body": {"success": bool, "duration_ms"? (≥ 0)}}} →
+   * ProcedureRow with {@code times_used} + 1, {@code times_succeeded} or {@code times_failed} + 1,
+   * {@code avg_duration_ms} the running mean of the durations given, {@code last_used_at} now.
+   */
+  public static final String MEMORY_PROCEDURES_RECORD_USE = PREFIX + "memory.procedures.record_use";
+  /**
+   * Identifies a memory user: {@code {"body": {"canonical_id" ("channel:id"), "display_name"?, "telegram_id"?,
+   * "telegram_username"?, "email"?, "preferences_cache"? (object), "merged_into_id"?, "conversation"?
+   * (bool)}}} → {@code {"user": MemoryUserRow, "created": bool}}. Fields given overwrite, absent ones are
+   * kept; {@code last_seen_at} is now; {@code "conversation": true} also counts a conversation
+   * ({@code total_conversations} + 1, {@code last_conversation_at} now). A {@code telegram_id} or
+   * {@code email} of another user is CONFLICT.
+   */
+  public static final String MEMORY_USERS_UPSERT = PREFIX + "memory.users.upsert";
 }

@@ -127,6 +127,23 @@ final class ApiRoutes {
       route(HttpMethod.GET, "/memories/checkpoints/", CheckpointAddresses.ADMIN_LIST, OK,
           optionalQuery("thread_id"), paging()),
       route(HttpMethod.POST, "/memories/checkpoints/batch-delete/", CheckpointAddresses.BATCH_DELETE, NO_CONTENT,
+          body()),
+
+      // Agent memory (§3.13; admin keys only, the store answers 403 otherwise)
+      route(HttpMethod.GET, "/memories/facts/", StoreAddresses.MEMORY_FACTS_LIST, OK,
+          optionalQuery("scope", "fact_type"), paging()),
+      route(HttpMethod.POST, "/memories/facts/batch-delete/", StoreAddresses.MEMORY_FACTS_BATCH_DELETE, NO_CONTENT,
+          body()),
+      route(HttpMethod.GET, "/memories/episodes/", StoreAddresses.MEMORY_EPISODES_LIST, OK,
+          optionalQuery("agent_id"), paging()),
+      route(HttpMethod.POST, "/memories/episodes/batch-delete/", StoreAddresses.MEMORY_EPISODES_BATCH_DELETE,
+          NO_CONTENT, body()),
+      route(HttpMethod.GET, "/memories/procedures/", StoreAddresses.MEMORY_PROCEDURES_LIST, OK,
+          optionalQuery("agent_id"), paging()),
+      route(HttpMethod.POST, "/memories/procedures/batch-delete/", StoreAddresses.MEMORY_PROCEDURES_BATCH_DELETE,
+          NO_CONTENT, body()),
+      route(HttpMethod.GET, "/memories/users/", StoreAddresses.MEMORY_USERS_LIST, OK, paging()),
+      route(HttpMethod.POST, "/memories/users/batch-delete/", StoreAddresses.MEMORY_USERS_BATCH_DELETE, NO_CONTENT,
           body()));
 
   /**

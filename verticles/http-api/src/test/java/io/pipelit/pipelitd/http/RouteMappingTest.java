@@ -150,7 +150,25 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("GET", "/api/v1/memories/checkpoints", "?thread_id=1:7&limit=5", null, CheckpointAddresses.ADMIN_LIST,
             obj("thread_id", "1:7", "limit", 5, "offset", 0), 200),
         new Case("POST", "/api/v1/memories/checkpoints/batch-delete", "", "{\"thread_ids\":[\"1:7\"]}",
-            CheckpointAddresses.BATCH_DELETE, obj("body", obj("thread_ids", new JsonArray().add("1:7"))), 204));
+            CheckpointAddresses.BATCH_DELETE, obj("body", obj("thread_ids", new JsonArray().add("1:7"))), 204),
+        // Agent memory (§3.13)
+        new Case("GET", "/api/v1/memories/facts", "?scope=user&fact_type=correction&limit=5", null,
+            StoreAddresses.MEMORY_FACTS_LIST, obj("scope", "user", "fact_type", "correction", "limit", 5, "offset", 0),
+            200),
+        new Case("POST", "/api/v1/memories/facts/batch-delete", "", "{\"ids\":[\"f\"]}",
+            StoreAddresses.MEMORY_FACTS_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("f"))), 204),
+        new Case("GET", "/api/v1/memories/episodes", "?agent_id=workflow:3&offset=2", null,
+            StoreAddresses.MEMORY_EPISODES_LIST, obj("agent_id", "workflow:3", "limit", 50, "offset", 2), 200),
+        new Case("POST", "/api/v1/memories/episodes/batch-delete", "", "{\"ids\":[\"e\"]}",
+            StoreAddresses.MEMORY_EPISODES_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("e"))), 204),
+        new Case("GET", "/api/v1/memories/procedures", "?agent_id=a", null,
+            StoreAddresses.MEMORY_PROCEDURES_LIST, obj("agent_id", "a", "limit", 50, "offset", 0), 200),
+        new Case("POST", "/api/v1/memories/procedures/batch-delete", "", "{\"ids\":[\"p\"]}",
+            StoreAddresses.MEMORY_PROCEDURES_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("p"))), 204),
+        new Case("GET", "/api/v1/memories/users", "", null,
+            StoreAddresses.MEMORY_USERS_LIST, obj("limit", 50, "offset", 0), 200),
+        new Case("POST", "/api/v1/memories/users/batch-delete", "", "{\"ids\":[\"u\"]}",
+            StoreAddresses.MEMORY_USERS_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("u"))), 204));
   }
 
   static Stream<Arguments> casesInBothSpellings() {
@@ -186,7 +204,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(49, ApiRoutes.ALL.size());
+    assertEquals(57, ApiRoutes.ALL.size()); // 38 + 11 workspaces/settings + 8 memory
   }
 
   @Test

@@ -13,6 +13,10 @@ import io.pipelit.pipelitd.persistence.impl.CredentialStore;
 import io.pipelit.pipelitd.persistence.impl.FieldSecrets;
 import io.pipelit.pipelitd.persistence.impl.KeyCheck;
 import io.pipelit.pipelitd.persistence.impl.KeyRotationStore;
+import io.pipelit.pipelitd.persistence.impl.MemoryEpisodeStore;
+import io.pipelit.pipelitd.persistence.impl.MemoryFactStore;
+import io.pipelit.pipelitd.persistence.impl.MemoryProcedureStore;
+import io.pipelit.pipelitd.persistence.impl.MemoryUserStore;
 import io.pipelit.pipelitd.persistence.impl.MfaLimiter;
 import io.pipelit.pipelitd.persistence.impl.MfaStore;
 import io.pipelit.pipelitd.persistence.impl.UserStore;
@@ -250,6 +254,26 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.SETTINGS_RECHECK_ENVIRONMENT, settings::recheckEnvironment);
     trusted(StoreAddresses.SETTINGS_CLI_CURRENT, settings::current);
     settings.applyStoredLogLevel().onFailure(e -> LOG.warn("stored log_level not applied: {}", e.getMessage()));
+    // Agent memory (§1.8, §3.13): admin-only lists and batch deletes, and the engine's writes
+    MemoryFactStore facts = new MemoryFactStore(db);
+    MemoryEpisodeStore episodes = new MemoryEpisodeStore(db);
+    MemoryProcedureStore procedures = new MemoryProcedureStore(db);
+    MemoryUserStore memoryUsers = new MemoryUserStore(db);
+    scoped(StoreAddresses.MEMORY_FACTS_LIST, facts::list);
+    scoped(StoreAddresses.MEMORY_FACTS_BATCH_DELETE, facts::batchDelete);
+    scoped(StoreAddresses.MEMORY_FACTS_UPSERT, facts::upsert);
+    scoped(StoreAddresses.MEMORY_FACTS_TOUCH, facts::touch);
+    scoped(StoreAddresses.MEMORY_EPISODES_LIST, episodes::list);
+    scoped(StoreAddresses.MEMORY_EPISODES_BATCH_DELETE, episodes::batchDelete);
+    scoped(StoreAddresses.MEMORY_EPISODES_RECORD, episodes::record);
+    scoped(StoreAddresses.MEMORY_EPISODES_UPDATE, episodes::update);
+    scoped(StoreAddresses.MEMORY_PROCEDURES_LIST, procedures::list);
+    scoped(StoreAddresses.MEMORY_PROCEDURES_BATCH_DELETE, procedures::batchDelete);
+    scoped(StoreAddresses.MEMORY_PROCEDURES_UPSERT, procedures::upsert);
+    scoped(StoreAddresses.MEMORY_PROCEDURES_RECORD_USE, procedures::recordUse);
+    scoped(StoreAddresses.MEMORY_USERS_LIST, memoryUsers::list);
+    scoped(StoreAddresses.MEMORY_USERS_BATCH_DELETE, memoryUsers::batchDelete);
+    scoped(StoreAddresses.MEMORY_USERS_UPSERT, memoryUsers::upsert);
   }
 
   /** An address that needs the caller's identity in the headers. */

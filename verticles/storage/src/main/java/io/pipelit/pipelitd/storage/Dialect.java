@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.storage;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,4 +45,12 @@ public interface Dialect {
    * SQLite, whose single writer already runs writes one at a time.
    */
   String lockRows(String alias);
+
+  /**
+   * Holds a lock named by {@code key} until the current write's transaction ends, so that two writes
+   * that find-then-insert by a natural key without a unique constraint (memory facts) cannot both
+   * insert. A transaction-scoped advisory lock on PostgreSQL; nothing on SQLite, whose single writer
+   * already runs writes one at a time.
+   */
+  void lockKey(Connection connection, String key) throws SQLException;
 }

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.storage;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -90,5 +91,15 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String lockRows(String alias) {
     return " FOR UPDATE OF " + alias;
+  }
+
+  /** {@code pg_advisory_xact_lock} on a 64-bit hash of the key; released at COMMIT or ROLLBACK. */
+  @Override
+  public void lockKey(Connection connection, String key) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+      statement.setString(1, key);
+      statement.executeQuery().close();
+    }
   }
 }

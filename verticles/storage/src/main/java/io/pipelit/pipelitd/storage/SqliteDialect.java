@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.storage;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -97,5 +98,11 @@ public final class SqliteDialect implements Dialect {
       }
     }
     return null;
+  }
+
+  /** Nothing to do: the single writer runs one write at a time. */
+  @Override
+  public void lockKey(Connection connection, String key) {
+    // no-op on SQLite
   }
 }

@@ -150,4 +150,28 @@ class PostgresDialectTest {
     assertTrue(DIALECT.isForeignKeyViolation(orphan));
     assertFalse(DIALECT.isUniqueViolation(orphan));
   }
+
+  @Test
+  void aKeyLockIsHeldUntilTheTransactionEnds() throws SQLException {
+    DatabaseUrl url = TestPostgres.freshDatabase();
+    try (Connection holder = TestPostgres.connect(url); Connection other = TestPostgres.connect(url)) {
+      holder.setAutoCommit(false);
+      DIALECT.lockKey(holder, "memory_facts|agent|1:a");
+      assertFalse(tryLock(other, "memory_facts|agent|1:a"), "held by the first transaction");
+      assertTrue(tryLock(other, "memory_facts|agent|1:b"), "another key is another lock");
+      holder.commit();
+      assertTrue(tryLock(other, "memory_facts|agent|1:a"), "released at COMMIT");
+    }
+  }
+
+  /** Whether an auto-commit statement on {@code c} could take the lock of {@code key} (and at once release it). */
+  private static boolean tryLock(Connection c, String key) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))")) {
+      s.setString(1, key);
+      try (ResultSet rows = s.executeQuery()) {
+        rows.next();
+        return rows.getBoolean(1);
+      }
+    }
+  }
 }
