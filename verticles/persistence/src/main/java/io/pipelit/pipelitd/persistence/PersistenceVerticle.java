@@ -21,6 +21,9 @@ import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
 import io.pipelit.pipelitd.persistence.impl.StoreEvents;
 import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
+import io.pipelit.pipelitd.persistence.impl.ConversationStore;
+import io.pipelit.pipelitd.persistence.impl.PendingTaskStore;
+import io.pipelit.pipelitd.persistence.impl.ScheduleStore;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
@@ -225,6 +228,31 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
     scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
     trusted(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch); // the CLI's, in-process only
+
+    // Schedules and node schedule actions (§3.12, §3.5), pending tasks and conversations (§1.6, §1.10)
+    ScheduleStore schedules = new ScheduleStore(db, events, nodes);
+    scoped(StoreAddresses.SCHEDULES_LIST, schedules::list);
+    scoped(StoreAddresses.SCHEDULES_CREATE, schedules::create);
+    scoped(StoreAddresses.SCHEDULES_GET, schedules::get);
+    scoped(StoreAddresses.SCHEDULES_UPDATE, schedules::update);
+    scoped(StoreAddresses.SCHEDULES_DELETE, schedules::delete);
+    scoped(StoreAddresses.SCHEDULES_PAUSE, schedules::pause);
+    scoped(StoreAddresses.SCHEDULES_RESUME, schedules::resume);
+    scoped(StoreAddresses.SCHEDULES_BATCH_DELETE, schedules::batchDelete);
+    scoped(StoreAddresses.NODE_SCHEDULE_START, schedules::nodeStart);
+    scoped(StoreAddresses.NODE_SCHEDULE_PAUSE, schedules::nodePause);
+    scoped(StoreAddresses.NODE_SCHEDULE_STOP, schedules::nodeStop);
+    PendingTaskStore pendingTasks = new PendingTaskStore(db);
+    scoped(StoreAddresses.PENDING_TASKS_CREATE, pendingTasks::create);
+    scoped(StoreAddresses.PENDING_TASKS_GET, pendingTasks::get);
+    scoped(StoreAddresses.PENDING_TASKS_LIST, pendingTasks::list);
+    scoped(StoreAddresses.PENDING_TASKS_DELETE, pendingTasks::delete);
+    ConversationStore conversations = new ConversationStore(db);
+    scoped(StoreAddresses.CONVERSATIONS_CREATE, conversations::create);
+    scoped(StoreAddresses.CONVERSATIONS_GET, conversations::get);
+    scoped(StoreAddresses.CONVERSATIONS_LIST, conversations::list);
+    scoped(StoreAddresses.CONVERSATIONS_UPDATE, conversations::update);
+    scoped(StoreAddresses.CONVERSATIONS_DELETE, conversations::delete);
   }
 
   /** An address that needs the caller's identity in the headers. */
