@@ -3,10 +3,17 @@ package io.pipelit.pipelitd.behaviour;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -261,6 +268,87 @@ class ScheduleApiTest extends BackendSuite {
     assertEquals(404, daemon.get(S + id + "/").status());
   }
 
+  // ---- the engine's addresses (§6.6) ----
+
+  private static JsonObject bus(String address, JsonObject request, Identity identity) {
+    return (JsonObject) Daemon.await(daemon.vertx.eventBus().request(address, request,
+        identity.toDeliveryOptions())).body();
+  }
+
+  private static Identity busAdmin() throws Exception {
+    return new Identity(daemon.count("SELECT id FROM user_profiles WHERE username = 'admin'"), "admin");
+  }
+
+  private static JsonObject record(String id, String outcome) throws Exception {
+    return bus(StoreAddresses.SCHEDULES_RECORD_RUN, new JsonObject().put("job_id", id)
+        .put("body", new JsonObject().put("outcome", outcome).put("error", "boom")), busAdmin());
+  }
+
+  @Test
+  void recordedRunsFollowPipelitsStateMachine() throws Exception {
+    long workflowId = workflow(daemon.adminKey).getLong("id");
+    JsonObject twice = createJob(daemon.adminKey, jobBody(workflowId, "twice").put("total_repeats", 2));
+    String id = twice.getString("id");
+    JsonObject first = record(id, "success");
+    assertEquals(1, first.getLong("run_count"));
+    assertEquals(1, first.getLong("current_repeat"));
+    assertEquals("active", first.getString("status"));
+    assertEquals(first.getString("updated_at"), first.getString("last_run_at"));
+    assertEquals(Duration.ofSeconds(60), between(first.getString("updated_at"), first.getString("next_run_at")));
+    JsonObject done = record(id, "success");
+    assertEquals("done", done.getString("status"), "the last repeat finishes the job");
+    assertNull(done.getValue("next_run_at"));
+    ReplyException notActive = assertThrows(
+        ReplyException.class, () -> record(id, "success"));
+    assertEquals(ErrorCode.CONFLICT.value(), notActive.failureCode());
+
+    String flaky = createJob(daemon.adminKey, jobBody(workflowId, "flaky").put("max_retries", 2)).getString("id");
+    long[] delays = {60, 120};
+    for (int retry = 1; retry <= 2; retry++) {
+      JsonObject failed = record(flaky, "failure");
+      assertEquals("active", failed.getString("status"));
+      assertEquals(retry, failed.getLong("current_retry"));
+      assertEquals(retry, failed.getLong("error_count"));
+      assertEquals("boom", failed.getString("last_error"));
+      assertEquals(Duration.ofSeconds(delays[retry - 1]),
+          between(failed.getString("updated_at"), failed.getString("next_run_at")), "backoff of retry " + retry);
+    }
+    JsonObject recovered = record(flaky, "success");
+    assertEquals(0, recovered.getLong("current_retry"), "a success resets the retries");
+    assertEquals("", recovered.getString("last_error"));
+    for (int i = 0; i < 2; i++) {
+      record(flaky, "failure");
+    }
+    JsonObject dead = record(flaky, "failure");
+    assertEquals("dead", dead.getString("status"), "retries beyond max_retries kill the job");
+    assertNull(dead.getValue("next_run_at"));
+    assertEquals(5, dead.getLong("error_count"));
+
+    String busy = createJob(daemon.adminKey, jobBody(workflowId, "busy")).getString("id");
+    JsonObject skipped = record(busy, "skipped");
+    assertEquals(0, skipped.getLong("run_count"));
+    assertEquals(Duration.ofSeconds(60), between(skipped.getString("updated_at"), skipped.getString("next_run_at")));
+  }
+
+  @Test
+  void dueListsOnlyActiveJobsWhoseRunHasCome() throws Exception {
+    long workflowId = workflow(daemon.adminKey).getLong("id");
+    String overdue = createJob(daemon.adminKey, jobBody(workflowId, "overdue")).getString("id");
+    String later = createJob(daemon.adminKey, jobBody(workflowId, "later")).getString("id");
+    String pausedOverdue = createJob(daemon.adminKey, jobBody(workflowId, "paused")).getString("id");
+    try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE scheduled_jobs SET next_run_at = '2020-01-01 00:00:00' WHERE id IN ('" + overdue
+          + "', '" + pausedOverdue + "')");
+      s.executeUpdate("UPDATE scheduled_jobs SET status = 'paused' WHERE id = '" + pausedOverdue + "'");
+    }
+    JsonArray due = bus(StoreAddresses.SCHEDULES_DUE, new JsonObject().put("limit", 1000),
+        busAdmin()).getJsonArray("items");
+    List<String> ids = due.stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertTrue(ids.contains(overdue), ids.toString());
+    assertTrue(!ids.contains(later) && !ids.contains(pausedOverdue), ids.toString());
+    assertEquals(JOB_FIELDS, due.getJsonObject(ids.indexOf(overdue)).fieldNames());
+  }
+
   // ---- schedule actions on nodes (§3.5) ----
 
   private static String nodes(String slug) {
@@ -345,7 +433,7 @@ class ScheduleApiTest extends BackendSuite {
     String slug = workflow(daemon.adminKey).getString("slug");
     scheduleNode(daemon.adminKey, slug, "ticker", new JsonObject().put("interval_seconds", 30));
     String id = action(daemon.adminKey, slug, "ticker", "start").json().getJsonObject("schedule_job").getString("id");
-    try (java.sql.Connection c = daemon.connect(); java.sql.Statement s = c.createStatement()) {
+    try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
       s.executeUpdate("UPDATE scheduled_jobs SET status = 'dead', next_run_at = NULL, current_repeat = 4,"
           + " current_retry = 3, run_count = 4, error_count = 4, last_error = 'boom' WHERE id = '" + id + "'");
     }

@@ -135,6 +135,15 @@ public final class StoreAddresses {
   public static final String SCHEDULES_RESUME = PREFIX + "schedules.resume";
   public static final String SCHEDULES_BATCH_DELETE = PREFIX + "schedules.batch_delete";
   /**
+   * For the engine that runs the schedules (§6.6; no REST route). DUE: {@code {"limit"?}} →
+   * {@code {"items": [ScheduledJobOut]}}, the active jobs whose {@code next_run_at} has passed, most
+   * overdue first. RECORD_RUN: {@code {"job_id", "body": {"outcome": "success"|"failure"|"skipped",
+   * "error"?}}} → ScheduledJobOut, advancing Pipelit's state machine (repeats, retries with backoff,
+   * {@code done}, {@code dead}) and setting the next run; CONFLICT when the job is not active.
+   */
+  public static final String SCHEDULES_DUE = PREFIX + "schedules.due";
+  public static final String SCHEDULES_RECORD_RUN = PREFIX + "schedules.record_run";
+  /**
    * The schedule actions on a {@code trigger_schedule} node (§3.5): {@code {"slug", "node_id"}} → NodeOut
    * with its {@code schedule_job}. START creates or restarts the node's job from its
    * {@code extra_config}; PAUSE pauses it; STOP deletes it. Each sets the trigger's {@code is_active}.

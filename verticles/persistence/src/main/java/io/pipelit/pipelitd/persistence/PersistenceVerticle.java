@@ -239,6 +239,8 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.SCHEDULES_PAUSE, schedules::pause);
     scoped(StoreAddresses.SCHEDULES_RESUME, schedules::resume);
     scoped(StoreAddresses.SCHEDULES_BATCH_DELETE, schedules::batchDelete);
+    scoped(StoreAddresses.SCHEDULES_DUE, schedules::due);
+    scoped(StoreAddresses.SCHEDULES_RECORD_RUN, schedules::recordRun);
     scoped(StoreAddresses.NODE_SCHEDULE_START, schedules::nodeStart);
     scoped(StoreAddresses.NODE_SCHEDULE_PAUSE, schedules::nodePause);
     scoped(StoreAddresses.NODE_SCHEDULE_STOP, schedules::nodeStop);

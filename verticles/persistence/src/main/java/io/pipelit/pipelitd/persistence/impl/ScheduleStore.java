@@ -273,6 +273,108 @@ public final class ScheduleStore {
     }).onSuccess(deleted -> deleted.forEach(job -> publish(job, "schedule_deleted"))).map(done -> new JsonObject());
   }
 
+  // ---- what the engine that runs the schedules needs (§6.6) ----
+
+  /**
+   * Active jobs whose next run is due ({@code next_run_at} at or before now), the most overdue first:
+   * the engine's poll, and its recovery at start. {@code {"limit"?}} → {@code {"items": [ScheduledJobOut]}}.
+   */
+  public Future<JsonObject> due(Identity identity, JsonObject request) {
+    int limit = RequestFields.limit(request);
+    return db.read(c -> {
+      JsonArray items = new JsonArray();
+      try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS + FROM
+          + " WHERE j.status = 'active' AND j.next_run_at IS NOT NULL AND j.next_run_at <= ? AND " + Scope.on("w")
+          + " ORDER BY j.next_run_at, j.id LIMIT ?")) {
+        dialect.setTimestamp(statement, 1, Instant.now());
+        int i = Scope.bind(statement, 2, identity);
+        statement.setInt(i, limit);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            items.add(withoutSlug(toJson(rows)));
+          }
+        }
+      }
+      return new JsonObject().put("items", items);
+    });
+  }
+
+  /**
+   * Records the outcome of one run of an active job and schedules the next, with Pipelit's state
+   * machine: {@code success} advances the repeat (the last one makes the job {@code done});
+   * {@code failure} counts an error and retries after a backoff (interval × 2^(retry−1), at most
+   * 10 × interval) until the retries exceed {@code max_retries}, which makes the job {@code dead};
+   * {@code skipped} (a previous run still going) only moves the next run one interval on.
+   * {@code {"job_id", "body": {"outcome", "error"?}}} → ScheduledJobOut; CONFLICT when the job is not active.
+   */
+  public Future<JsonObject> recordRun(Identity identity, JsonObject request) {
+    String id = jobId(request);
+    JsonObject body = RequestFields.body(request);
+    String outcome = RequestFields.oneOf(body, "outcome", RUN_OUTCOMES, null);
+    if (outcome == null) {
+      throw StoreException.validation("outcome: field required");
+    }
+    String error = RequestFields.optionalString(body, "error", 100_000, "");
+    String lastError = error.length() > ERROR_MAX ? error.substring(0, ERROR_MAX) : error;
+    return db.write(c -> {
+      JsonObject job = load(c, identity, id, dialect.lockRows("j"));
+      String status = job.getString("status");
+      if (!"active".equals(status)) {
+        throw StoreException.conflict("Cannot record a run of job with status '" + status + "'.");
+      }
+      long interval = job.getLong("interval_seconds");
+      Instant now = Instant.now();
+      List<String> sets = new ArrayList<>();
+      List<Sql.Binder> binders = new ArrayList<>();
+      Instant nextRun;
+      switch (outcome) {
+        case "success" -> {
+          long repeat = job.getLong("current_repeat") + 1;
+          long total = job.getLong("total_repeats");
+          sets.addAll(List.of("run_count = run_count + 1", "current_retry = 0", "last_error = ''",
+              "current_repeat = ?", "last_run_at = ?"));
+          binders.add((s, i) -> s.setLong(i, repeat));
+          binders.add((s, i) -> dialect.setTimestamp(s, i, now));
+          boolean finished = total > 0 && repeat >= total;
+          if (finished) {
+            sets.add("status = 'done'");
+          }
+          nextRun = finished ? null : now.plusSeconds(interval);
+        }
+        case "failure" -> {
+          long retry = job.getLong("current_retry") + 1;
+          sets.addAll(List.of("error_count = error_count + 1", "current_retry = ?", "last_error = ?"));
+          binders.add((s, i) -> s.setLong(i, retry));
+          binders.add((s, i) -> s.setString(i, lastError));
+          boolean exhausted = retry > job.getLong("max_retries");
+          if (exhausted) {
+            sets.add("status = 'dead'");
+          }
+          nextRun = exhausted ? null : now.plusSeconds(retryDelaySeconds(interval, retry));
+        }
+        default -> nextRun = now.plusSeconds(interval); // skipped: try again one interval later
+      }
+      sets.add("next_run_at = ?");
+      binders.add((s, i) -> dialect.setTimestamp(s, i, nextRun));
+      sets.add("updated_at = ?");
+      binders.add((s, i) -> dialect.setTimestamp(s, i, now));
+      runUpdate(c, id, sets, binders);
+      return load(c, identity, id, "");
+    }).onSuccess(job -> publish(job, "schedule_updated")).map(ScheduleStore::withoutSlug);
+  }
+
+  static final Set<String> RUN_OUTCOMES = Set.of("success", "failure", "skipped");
+  /** Longest {@code last_error} kept, in characters, as Pipelit's writers truncate errors. */
+  private static final int ERROR_MAX = 2000;
+  /** The retry backoff is capped at this many intervals. */
+  private static final long MAX_BACKOFF_INTERVALS = 10;
+
+  /** Seconds before retry number {@code retry} (1-based): interval × 2^(retry−1), at most 10 × interval. */
+  static long retryDelaySeconds(long intervalSeconds, long retry) {
+    long factor = retry - 1 >= 4 ? MAX_BACKOFF_INTERVALS : Math.min(1L << (retry - 1), MAX_BACKOFF_INTERVALS);
+    return intervalSeconds * factor;
+  }
+
   // ---- schedule actions on nodes (§3.5) ----
 
   /**
