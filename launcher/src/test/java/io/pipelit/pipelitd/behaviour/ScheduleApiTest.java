@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.EventAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -102,6 +106,7 @@ class ScheduleApiTest extends BackendSuite {
     assertEquals(2, list.getLong("total"));
     List<String> names = list.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("name")).toList();
     assertEquals(List.of("defaults", "nightly"), names, "newest first");
+    assertEquals(JOB_FIELDS, list.getJsonArray("items").getJsonObject(0).fieldNames());
     assertEquals(1, daemon.get(S + "?workflow_id=" + workflowId + "&limit=1&offset=1").json()
         .getJsonArray("items").size());
     assertEquals(job, daemon.get(S + job.getString("id") + "/").json());
@@ -266,6 +271,28 @@ class ScheduleApiTest extends BackendSuite {
     assertEquals(204, daemon.delete("/api/v1/workflows/" + wf.getString("slug") + "/").status());
     assertEquals(0, daemon.count("SELECT COUNT(*) FROM scheduled_jobs WHERE id = '" + id + "'"));
     assertEquals(404, daemon.get(S + id + "/").status());
+  }
+
+  @Test
+  void scheduleChangesArePublishedOnTheWorkflowsEventAddress() throws Exception {
+    JsonObject wf = workflow(daemon.adminKey);
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    MessageConsumer<JsonObject> consumer = daemon.vertx.eventBus().<JsonObject>consumer(
+        EventAddresses.workflow(wf.getString("slug")), m -> events.add(m.body()));
+    consumer.completion().await(10, TimeUnit.SECONDS);
+    String id = createJob(daemon.adminKey, jobBody(wf.getLong("id"), "watched")).getString("id");
+    daemon.post(S + id + "/pause/", null);
+    daemon.delete(S + id + "/");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (events.size() < 3 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    consumer.unregister().await(10, TimeUnit.SECONDS);
+    assertEquals(List.of("schedule_created", "schedule_updated", "schedule_deleted"),
+        events.stream().map(e -> e.getString("type")).toList());
+    assertEquals(JOB_FIELDS, events.get(0).getJsonObject("data").fieldNames());
+    assertEquals("paused", events.get(1).getJsonObject("data").getString("status"));
+    assertEquals(id, events.get(2).getJsonObject("data").getString("id"));
   }
 
   // ---- the engine's addresses (§6.6) ----

@@ -80,7 +80,7 @@ public final class ScheduleStore {
         statement.setLong(i + 1, offset);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
-            items.add(toJson(rows));
+            items.add(withoutSlug(toJson(rows)));
           }
         }
       }
@@ -477,17 +477,25 @@ public final class ScheduleStore {
     events.publish(result.slug(), "node_updated", result.node());
   }
 
-  /** The config id of a trigger_schedule node; NOT_FOUND for no node, BAD_REQUEST for another type. */
-  private static long scheduleNodeConfig(Connection c, long workflowId, String nodeId) throws SQLException {
-    String[] type = new String[1];
-    Long configId = NodeStore.configIdOf(c, workflowId, nodeId, type);
-    if (configId == null) {
-      throw StoreException.notFound("Node not found.");
+  /**
+   * The config id of a trigger_schedule node; NOT_FOUND for no node, BAD_REQUEST for another type. The
+   * node row stays locked until the write ends, so that two starts of one node cannot both create a job.
+   */
+  private long scheduleNodeConfig(Connection c, long workflowId, String nodeId) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement("SELECT n.component_config_id, n.component_type"
+        + " FROM workflow_nodes n WHERE n.workflow_id = ? AND n.node_id = ?" + dialect.lockRows("n"))) {
+      statement.setLong(1, workflowId);
+      statement.setString(2, nodeId);
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          throw StoreException.notFound("Node not found.");
+        }
+        if (!SCHEDULE_NODE_TYPE.equals(rows.getString(2))) {
+          throw new StoreException(ErrorCode.BAD_REQUEST, "Node is not a trigger_schedule.");
+        }
+        return rows.getLong(1);
+      }
     }
-    if (!SCHEDULE_NODE_TYPE.equals(type[0])) {
-      throw new StoreException(ErrorCode.BAD_REQUEST, "Node is not a trigger_schedule.");
-    }
-    return configId;
   }
 
   private void setTriggerActive(Connection c, long configId, boolean active) throws SQLException {
@@ -647,13 +655,15 @@ public final class ScheduleStore {
   private void publish(JsonObject job, String type) {
     String slug = job.getString("workflow_slug");
     if (slug != null) {
-      events.publish(slug, type, withoutSlug(job.copy()));
+      events.publish(slug, type, withoutSlug(job));
     }
   }
 
+  /** ScheduledJobOut without the store's {@code workflow_slug}; a copy, so event listeners still see it. */
   private static JsonObject withoutSlug(JsonObject job) {
-    job.remove("workflow_slug");
-    return job;
+    JsonObject out = job.copy();
+    out.remove("workflow_slug");
+    return out;
   }
 
   private JsonObject toJson(ResultSet rows) throws SQLException {
