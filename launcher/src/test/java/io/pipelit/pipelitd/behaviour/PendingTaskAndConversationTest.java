@@ -11,6 +11,8 @@ import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Set;
@@ -179,6 +181,36 @@ class PendingTaskAndConversationTest extends BackendSuite {
     assertFails(ErrorCode.NOT_FOUND, StoreAddresses.CONVERSATIONS_GET,
         new JsonObject().put("conversation_id", conversationId), admin);
     assertEquals(0, daemon.count("SELECT COUNT(*) FROM conversations WHERE id = " + conversationId));
+  }
+
+  @Test
+  void deletingAUserDeletesTheirSchedulesTasksAndConversations() throws Exception {
+    // The API never hard-deletes a user (§1.15); the keys must still hold when a database is cleaned by hand.
+    String key = daemon.createNormalUser("tasks-doomed");
+    long userId = daemon.count("SELECT id FROM user_profiles WHERE username = 'tasks-doomed'");
+    Identity doomed = new Identity(userId, Identity.NORMAL);
+    JsonObject wf = workflow(key);
+    String executionId = execution(key, wf.getString("slug"));
+    Response job = daemon.send("POST", "/api/v1/schedules/", key, new JsonObject().put("name", "j")
+        .put("workflow_id", wf.getLong("id")).put("interval_seconds", 60).encode());
+    assertEquals(201, job.status(), job.body());
+    request(StoreAddresses.PENDING_TASKS_CREATE, body(new JsonObject().put("execution_id", executionId)
+        .put("node_id", "n").put("prompt", "p")), doomed);
+    request(StoreAddresses.CONVERSATIONS_CREATE, body(new JsonObject().put("workflow_id", wf.getLong("id"))
+        .put("thread_id", "t")), doomed);
+
+    for (String table : new String[] {"scheduled_jobs", "pending_tasks", "conversations"}) {
+      assertEquals(1, daemon.count("SELECT COUNT(*) FROM " + table + " WHERE user_profile_id = " + userId), table);
+    }
+    try (Connection c = daemon.connect(); Statement s = c.createStatement()) {
+      if (daemon.backend == Backend.SQLITE) {
+        s.execute("PRAGMA foreign_keys = ON"); // per connection, as the daemon's own connections have it
+      }
+      s.executeUpdate("DELETE FROM user_profiles WHERE id = " + userId);
+    }
+    for (String table : new String[] {"scheduled_jobs", "pending_tasks", "conversations"}) {
+      assertEquals(0, daemon.count("SELECT COUNT(*) FROM " + table + " WHERE user_profile_id = " + userId), table);
+    }
   }
 
   // ---- conversations ----

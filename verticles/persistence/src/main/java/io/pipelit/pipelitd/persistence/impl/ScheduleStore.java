@@ -15,7 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -259,7 +262,7 @@ public final class ScheduleStore {
     }
     return db.write(c -> {
       List<JsonObject> deleted = new ArrayList<>();
-      for (String id : new java.util.LinkedHashSet<>(ids)) {
+      for (String id : new LinkedHashSet<>(ids)) {
         JsonObject job;
         try {
           job = load(c, identity, id, dialect.lockRows("j"));
@@ -536,16 +539,16 @@ public final class ScheduleStore {
       return;
     }
     String only = nodeOuts.size() == 1 ? scheduleNodes.get(0).getString("node_id") : null;
-    java.util.Map<String, JsonObject> infos = nodeJobInfos(c, dialect, workflowId, only);
+    Map<String, JsonObject> infos = nodeJobInfos(c, dialect, workflowId, only);
     for (JsonObject node : scheduleNodes) {
       node.put("schedule_job", infos.get(node.getString("node_id")));
     }
   }
 
   /** ScheduleJobInfo of a workflow's node-driven jobs by node id (the oldest job per node). */
-  private static java.util.Map<String, JsonObject> nodeJobInfos(Connection c, Dialect dialect, long workflowId,
+  private static Map<String, JsonObject> nodeJobInfos(Connection c, Dialect dialect, long workflowId,
       String nodeId) throws SQLException {
-    java.util.Map<String, JsonObject> infos = new java.util.HashMap<>();
+    Map<String, JsonObject> infos = new HashMap<>();
     try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS + FROM
         + " WHERE j.workflow_id = ? AND j.trigger_node_id IS NOT NULL"
         + (nodeId == null ? "" : " AND j.trigger_node_id = ?") + " ORDER BY j.created_at, j.id")) {
