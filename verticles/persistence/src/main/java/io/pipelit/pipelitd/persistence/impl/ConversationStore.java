@@ -141,12 +141,15 @@ public final class ConversationStore {
       if (executionId != null) {
         requireExecution(c, identity, executionId, current.getLong("workflow_id"));
       }
-      sets.add("updated_at = ?");
-      binders.add((s, i) -> dialect.setTimestamp(s, i, Instant.now()));
+      // Fresh lists per run: a PostgreSQL write may run this work again after a conflict.
+      List<String> allSets = new ArrayList<>(sets);
+      List<Sql.Binder> allBinders = new ArrayList<>(binders);
+      allSets.add("updated_at = ?");
+      allBinders.add((s, i) -> dialect.setTimestamp(s, i, Instant.now()));
       try (PreparedStatement statement = c.prepareStatement(
-          "UPDATE conversations SET " + String.join(", ", sets) + " WHERE id = ?")) {
+          "UPDATE conversations SET " + String.join(", ", allSets) + " WHERE id = ?")) {
         int i = 1;
-        for (Sql.Binder binder : binders) {
+        for (Sql.Binder binder : allBinders) {
           binder.bind(statement, i++);
         }
         statement.setLong(i, id);

@@ -202,9 +202,12 @@ public final class ScheduleStore {
     }
     return db.write(c -> {
       load(c, identity, id, dialect.lockRows("j")); // NOT_FOUND outside the caller's scope
-      sets.add("updated_at = ?");
-      binders.add((s, i) -> dialect.setTimestamp(s, i, Instant.now()));
-      runUpdate(c, id, sets, binders);
+      // Fresh lists per run: a PostgreSQL write may run this work again after a conflict.
+      List<String> allSets = new ArrayList<>(sets);
+      List<Sql.Binder> allBinders = new ArrayList<>(binders);
+      allSets.add("updated_at = ?");
+      allBinders.add((s, i) -> dialect.setTimestamp(s, i, Instant.now()));
+      runUpdate(c, id, allSets, allBinders);
       return load(c, identity, id, "");
     }).onSuccess(job -> publish(job, "schedule_updated")).map(ScheduleStore::withoutSlug);
   }
