@@ -119,6 +119,68 @@ public final class StoreAddresses {
   public static final String CREDENTIALS_BATCH_DELETE = PREFIX + "credentials.batch_delete";
 
   /**
+   * Schedules (§3.12), scoped through the workflow's owner (admins see all; others' jobs are NOT_FOUND).
+   * The path id travels as {@code job_id}. LIST: {@code {"limit", "offset", "status"?, "workflow_id"?}} →
+   * {@code {"items": [ScheduledJobOut], "total"}}, newest first. CREATE: {@code {"body": {"name",
+   * "workflow_id", "interval_seconds", ...}}} → ScheduledJobOut with {@code next_run_at} = now + interval.
+   * PAUSE needs status {@code active}, RESUME {@code paused} (BAD_REQUEST otherwise). BATCH_DELETE:
+   * {@code {"body": {"schedule_ids": [id]}}} → {@code {}}, skipping ids outside the caller's scope.
+   */
+  public static final String SCHEDULES_LIST = PREFIX + "schedules.list";
+  public static final String SCHEDULES_CREATE = PREFIX + "schedules.create";
+  public static final String SCHEDULES_GET = PREFIX + "schedules.get";
+  public static final String SCHEDULES_UPDATE = PREFIX + "schedules.update";
+  public static final String SCHEDULES_DELETE = PREFIX + "schedules.delete";
+  public static final String SCHEDULES_PAUSE = PREFIX + "schedules.pause";
+  public static final String SCHEDULES_RESUME = PREFIX + "schedules.resume";
+  public static final String SCHEDULES_BATCH_DELETE = PREFIX + "schedules.batch_delete";
+  /**
+   * For the engine that runs the schedules (§6.6; no REST route). DUE: {@code {"limit"?}} →
+   * {@code {"items": [ScheduledJobOut]}}, the active jobs whose {@code next_run_at} has passed, most
+   * overdue first. RECORD_RUN: {@code {"job_id", "body": {"outcome": "success"|"failure"|"skipped",
+   * "error"?}}} → ScheduledJobOut, advancing Pipelit's state machine (repeats, retries with backoff,
+   * {@code done}, {@code dead}) and setting the next run; CONFLICT when the job is not active.
+   */
+  public static final String SCHEDULES_DUE = PREFIX + "schedules.due";
+  public static final String SCHEDULES_RECORD_RUN = PREFIX + "schedules.record_run";
+  /**
+   * The schedule actions on a {@code trigger_schedule} node (§3.5): {@code {"slug", "node_id"}} → NodeOut
+   * with its {@code schedule_job}. START creates or restarts the node's job from its
+   * {@code extra_config}; PAUSE pauses it; STOP deletes it. Each sets the trigger's {@code is_active}.
+   */
+  public static final String NODE_SCHEDULE_START = PREFIX + "nodes.schedule.start";
+  public static final String NODE_SCHEDULE_PAUSE = PREFIX + "nodes.schedule.pause";
+  public static final String NODE_SCHEDULE_STOP = PREFIX + "nodes.schedule.stop";
+
+  /**
+   * Human-in-the-loop confirmations (§1.6) for the execution engine; Pipelit has no REST route for them,
+   * so neither has pipelitd. Scoped through the execution's workflow owner. CREATE: {@code {"body":
+   * {"execution_id", "node_id", "prompt", "chat_id"?, "credential_id"?, "expires_at"? | "timeout_seconds"?
+   * (default 300)}}} → PendingTaskOut {@code {task_id, execution_id, user_profile_id, chat_id,
+   * credential_id, node_id, prompt, created_at, expires_at}} with an 8-hex {@code task_id}. GET and
+   * DELETE: {@code {"task_id"}}. LIST: {@code {"execution_id"?, "limit", "offset"}} → {@code {"items",
+   * "total"}}, newest first.
+   */
+  public static final String PENDING_TASKS_CREATE = PREFIX + "pending_tasks.create";
+  public static final String PENDING_TASKS_GET = PREFIX + "pending_tasks.get";
+  public static final String PENDING_TASKS_LIST = PREFIX + "pending_tasks.list";
+  public static final String PENDING_TASKS_DELETE = PREFIX + "pending_tasks.delete";
+
+  /**
+   * Conversations (§1.10; dormant in Pipelit, no REST route), scoped through the workflow's owner.
+   * CREATE: {@code {"body": {"workflow_id", "thread_id", "execution_id"?, "metadata"?}}} →
+   * ConversationOut {@code {id, user_profile_id, thread_id, workflow_id, execution_id, metadata,
+   * created_at, updated_at}}. GET, UPDATE ({@code body: {"execution_id"?, "metadata"?}}) and DELETE:
+   * {@code {"conversation_id"}}. LIST: {@code {"workflow_id"?, "thread_id"?, "limit", "offset"}} →
+   * {@code {"items", "total"}}, newest first.
+   */
+  public static final String CONVERSATIONS_CREATE = PREFIX + "conversations.create";
+  public static final String CONVERSATIONS_GET = PREFIX + "conversations.get";
+  public static final String CONVERSATIONS_LIST = PREFIX + "conversations.list";
+  public static final String CONVERSATIONS_UPDATE = PREFIX + "conversations.update";
+  public static final String CONVERSATIONS_DELETE = PREFIX + "conversations.delete";
+
+  /**
    * One batch of {@code keys rotate}: {@code {"table", "column", "after_id"?, "limit"?}} →
    * {@code {"last_id", "seen", "rotated", "current", "plaintext", "undecryptable_ids", "changed_meanwhile",
    * "done"}}. No identity; trusted, in-process only (the CLI), never exposed over HTTP or the bridge.

@@ -103,6 +103,25 @@ final class ApiRoutes {
       route(HttpMethod.GET, "/settings/", StoreAddresses.SETTINGS_GET, OK),
       route(HttpMethod.PATCH, "/settings/", StoreAddresses.SETTINGS_UPDATE, OK, body()),
       route(HttpMethod.POST, "/settings/recheck-environment/", StoreAddresses.SETTINGS_RECHECK_ENVIRONMENT, OK),
+      // Schedule actions on trigger_schedule nodes (§3.5)
+      route(HttpMethod.POST, "/workflows/:slug/nodes/:node_id/schedule/start/", StoreAddresses.NODE_SCHEDULE_START,
+          OK, path("slug"), path("node_id")),
+      route(HttpMethod.POST, "/workflows/:slug/nodes/:node_id/schedule/pause/", StoreAddresses.NODE_SCHEDULE_PAUSE,
+          OK, path("slug"), path("node_id")),
+      route(HttpMethod.POST, "/workflows/:slug/nodes/:node_id/schedule/stop/", StoreAddresses.NODE_SCHEDULE_STOP,
+          OK, path("slug"), path("node_id")),
+
+      // Schedules (§3.12)
+      route(HttpMethod.GET, "/schedules/", StoreAddresses.SCHEDULES_LIST, OK,
+          optionalQuery("status", "workflow_id"), paging()),
+      route(HttpMethod.POST, "/schedules/", StoreAddresses.SCHEDULES_CREATE, CREATED, body()),
+      route(HttpMethod.POST, "/schedules/batch-delete/", StoreAddresses.SCHEDULES_BATCH_DELETE, NO_CONTENT,
+          body()),
+      route(HttpMethod.GET, "/schedules/:job_id/", StoreAddresses.SCHEDULES_GET, OK, path("job_id")),
+      route(HttpMethod.PATCH, "/schedules/:job_id/", StoreAddresses.SCHEDULES_UPDATE, OK, path("job_id"), body()),
+      route(HttpMethod.DELETE, "/schedules/:job_id/", StoreAddresses.SCHEDULES_DELETE, NO_CONTENT, path("job_id")),
+      route(HttpMethod.POST, "/schedules/:job_id/pause/", StoreAddresses.SCHEDULES_PAUSE, OK, path("job_id")),
+      route(HttpMethod.POST, "/schedules/:job_id/resume/", StoreAddresses.SCHEDULES_RESUME, OK, path("job_id")),
 
       // Checkpoints (LangGraph conversation memory; admin keys only, the store answers 403 otherwise)
       route(HttpMethod.POST, "/checkpoints/prune", CheckpointAddresses.PRUNE, OK, body()),

@@ -57,6 +57,7 @@ class RouteMappingTest extends HttpApiTestBase {
     String cr = "/api/v1/credentials";
     String ws = "/api/v1/workspaces";
     String st = "/api/v1/settings";
+    String sc = "/api/v1/schedules";
     return List.of(
         new Case("GET", ws, "", null, StoreAddresses.WORKSPACES_LIST, obj("limit", 50, "offset", 0), 200),
         new Case("POST", ws, "", "{\"name\":\"w\"}", StoreAddresses.WORKSPACES_CREATE,
@@ -128,6 +129,25 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("POST", ex + "/e-123/logs", "", "{\"node_id\":\"n\",\"status\":\"success\"}",
             StoreAddresses.EXECUTIONS_APPEND_LOG,
             obj("execution_id", "e-123", "body", obj("node_id", "n", "status", "success")), 201),
+
+        new Case("POST", wf + "/my-flow/nodes/clock/schedule/start", "", null, StoreAddresses.NODE_SCHEDULE_START,
+            obj("slug", "my-flow", "node_id", "clock"), 200),
+        new Case("POST", wf + "/my-flow/nodes/clock/schedule/pause", "", null, StoreAddresses.NODE_SCHEDULE_PAUSE,
+            obj("slug", "my-flow", "node_id", "clock"), 200),
+        new Case("POST", wf + "/my-flow/nodes/clock/schedule/stop", "", null, StoreAddresses.NODE_SCHEDULE_STOP,
+            obj("slug", "my-flow", "node_id", "clock"), 200),
+        new Case("GET", sc, "", null, StoreAddresses.SCHEDULES_LIST, obj("limit", 50, "offset", 0), 200),
+        new Case("GET", sc, "?status=paused&workflow_id=3&limit=5", null, StoreAddresses.SCHEDULES_LIST,
+            obj("status", "paused", "workflow_id", "3", "limit", 5, "offset", 0), 200),
+        new Case("POST", sc, "", "{\"name\":\"n\"}", StoreAddresses.SCHEDULES_CREATE, obj("body", obj("name", "n")), 201),
+        new Case("POST", sc + "/batch-delete", "", "{\"schedule_ids\":[\"j1\"]}", StoreAddresses.SCHEDULES_BATCH_DELETE,
+            obj("body", obj("schedule_ids", new JsonArray().add("j1"))), 204),
+        new Case("GET", sc + "/j-1", "", null, StoreAddresses.SCHEDULES_GET, obj("job_id", "j-1"), 200),
+        new Case("PATCH", sc + "/j-1", "", "{\"name\":\"m\"}", StoreAddresses.SCHEDULES_UPDATE,
+            obj("job_id", "j-1", "body", obj("name", "m")), 200),
+        new Case("DELETE", sc + "/j-1", "", null, StoreAddresses.SCHEDULES_DELETE, obj("job_id", "j-1"), 204),
+        new Case("POST", sc + "/j-1/pause", "", null, StoreAddresses.SCHEDULES_PAUSE, obj("job_id", "j-1"), 200),
+        new Case("POST", sc + "/j-1/resume", "", null, StoreAddresses.SCHEDULES_RESUME, obj("job_id", "j-1"), 200),
 
         new Case("POST", ck + "/prune", "", "{\"keep_last\":2}", CheckpointAddresses.PRUNE,
             obj("body", obj("keep_last", 2)), 200),
@@ -204,7 +224,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(57, ApiRoutes.ALL.size()); // 38 + 11 workspaces/settings + 8 memory
+    assertEquals(68, ApiRoutes.ALL.size()); // 38 + 11 workspaces/settings + 8 memory + 11 schedules
   }
 
   @Test

@@ -28,6 +28,9 @@ import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
 import io.pipelit.pipelitd.persistence.impl.SettingsStore;
 import io.pipelit.pipelitd.persistence.impl.WorkspacePaths;
 import io.pipelit.pipelitd.persistence.impl.WorkspaceStore;
+import io.pipelit.pipelitd.persistence.impl.ConversationStore;
+import io.pipelit.pipelitd.persistence.impl.PendingTaskStore;
+import io.pipelit.pipelitd.persistence.impl.ScheduleStore;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
@@ -274,6 +277,32 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.MEMORY_USERS_LIST, memoryUsers::list);
     scoped(StoreAddresses.MEMORY_USERS_BATCH_DELETE, memoryUsers::batchDelete);
     scoped(StoreAddresses.MEMORY_USERS_UPSERT, memoryUsers::upsert);
+    // Schedules and node schedule actions (§3.12, §3.5), pending tasks and conversations (§1.6, §1.10)
+    ScheduleStore schedules = new ScheduleStore(db, events, nodes);
+    scoped(StoreAddresses.SCHEDULES_LIST, schedules::list);
+    scoped(StoreAddresses.SCHEDULES_CREATE, schedules::create);
+    scoped(StoreAddresses.SCHEDULES_GET, schedules::get);
+    scoped(StoreAddresses.SCHEDULES_UPDATE, schedules::update);
+    scoped(StoreAddresses.SCHEDULES_DELETE, schedules::delete);
+    scoped(StoreAddresses.SCHEDULES_PAUSE, schedules::pause);
+    scoped(StoreAddresses.SCHEDULES_RESUME, schedules::resume);
+    scoped(StoreAddresses.SCHEDULES_BATCH_DELETE, schedules::batchDelete);
+    scoped(StoreAddresses.SCHEDULES_DUE, schedules::due);
+    scoped(StoreAddresses.SCHEDULES_RECORD_RUN, schedules::recordRun);
+    scoped(StoreAddresses.NODE_SCHEDULE_START, schedules::nodeStart);
+    scoped(StoreAddresses.NODE_SCHEDULE_PAUSE, schedules::nodePause);
+    scoped(StoreAddresses.NODE_SCHEDULE_STOP, schedules::nodeStop);
+    PendingTaskStore pendingTasks = new PendingTaskStore(db);
+    scoped(StoreAddresses.PENDING_TASKS_CREATE, pendingTasks::create);
+    scoped(StoreAddresses.PENDING_TASKS_GET, pendingTasks::get);
+    scoped(StoreAddresses.PENDING_TASKS_LIST, pendingTasks::list);
+    scoped(StoreAddresses.PENDING_TASKS_DELETE, pendingTasks::delete);
+    ConversationStore conversations = new ConversationStore(db);
+    scoped(StoreAddresses.CONVERSATIONS_CREATE, conversations::create);
+    scoped(StoreAddresses.CONVERSATIONS_GET, conversations::get);
+    scoped(StoreAddresses.CONVERSATIONS_LIST, conversations::list);
+    scoped(StoreAddresses.CONVERSATIONS_UPDATE, conversations::update);
+    scoped(StoreAddresses.CONVERSATIONS_DELETE, conversations::delete);
   }
 
   /** An address that needs the caller's identity in the headers. */

@@ -65,7 +65,13 @@ public final class NodeStore {
         }
       }
     }
+    ScheduleStore.attachJobs(c, dialect, workflowId, items);
     return items;
+  }
+
+  /** NodeOut of one node of a workflow (NOT_FOUND when there is none), for the schedule actions. */
+  JsonObject nodeOut(Connection c, long workflowId, String nodeId) throws SQLException {
+    return new Result("", load(c, workflowId, nodeId)).node();
   }
 
   public Future<JsonObject> create(Identity identity, JsonObject request) {
@@ -226,10 +232,24 @@ public final class NodeStore {
       if (newNodeId != null && !newNodeId.equals(nodeId)) {
         // Pipelit leaves edges pointing at the old id; we keep the graph connected.
         renameInEdges(c, workflow.id(), nodeId, newNodeId);
+        renameInSchedules(c, workflow.id(), nodeId, newNodeId);
       }
       touchWorkflow(c, dialect, workflow.id(), now);
       return new Result(workflow.slug(), load(c, workflow.id(), newNodeId != null ? newNodeId : nodeId));
     }).onSuccess(r -> events.publish(r.slug(), "node_updated", r.node())).map(Result::node);
+  }
+
+  /** Keeps a renamed schedule node's job attached (and its generated name in step). */
+  private static void renameInSchedules(Connection c, long workflowId, String from, String to) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement("UPDATE scheduled_jobs SET trigger_node_id = ?,"
+        + " name = CASE WHEN name = ? THEN ? ELSE name END WHERE workflow_id = ? AND trigger_node_id = ?")) {
+      statement.setString(1, to);
+      statement.setString(2, "schedule:" + from);
+      statement.setString(3, "schedule:" + to);
+      statement.setLong(4, workflowId);
+      statement.setString(5, from);
+      statement.executeUpdate();
+    }
   }
 
   private static void renameInEdges(Connection c, long workflowId, String from, String to) throws SQLException {
@@ -255,6 +275,13 @@ public final class NodeStore {
         statement.setLong(1, workflow.id());
         statement.setString(2, nodeId);
         statement.setString(3, nodeId);
+        statement.executeUpdate();
+      }
+      // The node's schedule goes with it (Pipelit pauses, then deletes it).
+      try (PreparedStatement statement = c.prepareStatement(
+          "DELETE FROM scheduled_jobs WHERE workflow_id = ? AND trigger_node_id = ?")) {
+        statement.setLong(1, workflow.id());
+        statement.setString(2, nodeId);
         statement.executeUpdate();
       }
       // Deleting the config cascades to the node; links from other configs are set to NULL by the key.
@@ -298,6 +325,7 @@ public final class NodeStore {
         }
         JsonObject node = toJson(rows);
         node.put("component_config_id_internal", rows.getLong("component_config_id"));
+        ScheduleStore.attachJobs(c, dialect, workflowId, new JsonArray().add(node));
         return node;
       }
     }
