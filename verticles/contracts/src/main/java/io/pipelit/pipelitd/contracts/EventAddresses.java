@@ -20,6 +20,13 @@ public final class EventAddresses {
    */
   public static final String ALL = "pipelit.events.all";
 
+  /**
+   * The system settings, published after a change (by the settings store): the settings object, with
+   * at least {@code zombie_execution_threshold_seconds}; execution recovery hot-reloads its threshold
+   * from it.
+   */
+  public static final String SETTINGS = "pipelit.events.settings";
+
   /** The address on which changes of one workflow (and its nodes, edges and executions) are published. */
   public static String workflow(String slug) {
     return WORKFLOW_PREFIX + slug;
