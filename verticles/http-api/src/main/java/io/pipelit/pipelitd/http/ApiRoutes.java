@@ -84,6 +84,9 @@ final class ApiRoutes {
       route(HttpMethod.DELETE, "/credentials/:credential_id/", StoreAddresses.CREDENTIALS_DELETE, NO_CONTENT,
           credentialId()),
 
+      // Retention prune of finished executions (admin keys only, the store answers 403 otherwise)
+      route(HttpMethod.POST, "/maintenance/prune", StoreAddresses.MAINTENANCE_PRUNE, OK, body()),
+
       // Checkpoints (LangGraph conversation memory; admin keys only, the store answers 403 otherwise)
       route(HttpMethod.POST, "/checkpoints/prune", CheckpointAddresses.PRUNE, OK, body()),
       route(HttpMethod.GET, "/checkpoints/stats/", CheckpointAddresses.STATS, OK,

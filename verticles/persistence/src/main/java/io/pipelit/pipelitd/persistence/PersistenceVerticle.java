@@ -21,6 +21,8 @@ import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
 import io.pipelit.pipelitd.persistence.impl.StoreEvents;
 import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
+import io.pipelit.pipelitd.persistence.impl.RetentionJobs;
+import io.pipelit.pipelitd.contracts.config.RetentionConfig;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
@@ -59,6 +61,13 @@ public class PersistenceVerticle extends VerticleBase {
   /** The schema version after start-up (Flyway's), reported by /ready. */
   private volatile String schemaVersion;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  /**
+   * Deployment-config key: false turns off the background jobs (execution recovery, scheduled prune),
+   * for the short-lived store of a CLI command. Default true.
+   */
+  public static final String BACKGROUND_JOBS = "pipelitd.background-jobs";
+  private RetentionConfig retentionConfig;
+  private RetentionJobs retention;
 
   @Override
   public Future<?> start() {
@@ -68,6 +77,7 @@ public class PersistenceVerticle extends VerticleBase {
       config = DatabaseConfig.from(config());
       url = DatabaseUrl.parse(config.url(), Path.of("").toAbsolutePath());
       secrets = new FieldSecrets(keyring(config()));
+      retentionConfig = RetentionConfig.from(config());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -225,6 +235,16 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
     scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
     trusted(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch); // the CLI's, in-process only
+
+    // Execution recovery and retention (issue 5)
+    retention = new RetentionJobs(vertx, db, events, executions, retentionConfig);
+    scoped(StoreAddresses.MAINTENANCE_PRUNE, retention::prune);
+    trusted(StoreAddresses.MAINTENANCE_PRUNE_CLI, retention::pruneTrusted);
+    trusted(StoreAddresses.MAINTENANCE_RECOVER_CLI, request -> retention.recoverNow());
+    consumers.add(retention.followSettings());
+    if (config().getBoolean(BACKGROUND_JOBS, true)) {
+      retention.start();
+    }
   }
 
   /** An address that needs the caller's identity in the headers. */
@@ -252,6 +272,9 @@ public class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (retention != null) {
+      retention.stop();
+    }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(unregistered -> db == null ? Future.succeededFuture() : db.close());
   }
