@@ -90,7 +90,12 @@ final class InstanceGuard implements AutoCloseable {
     try {
       Files.createDirectories(file.getParent());
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisProcess) {
+        lock = null; // an embedded daemon of this very JVM serves the file
+      }
       if (lock == null) {
         channel.close();
         return null;
