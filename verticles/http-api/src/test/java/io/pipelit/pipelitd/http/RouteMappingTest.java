@@ -110,6 +110,8 @@ class RouteMappingTest extends HttpApiTestBase {
             StoreAddresses.EXECUTIONS_APPEND_LOG,
             obj("execution_id", "e-123", "body", obj("node_id", "n", "status", "success")), 201),
 
+        new Case("POST", "/api/v1/maintenance/prune", "", "{\"older_than_days\":30,\"dry_run\":true}",
+            StoreAddresses.MAINTENANCE_PRUNE, obj("body", obj("older_than_days", 30, "dry_run", true)), 200),
         new Case("POST", ck + "/prune", "", "{\"keep_last\":2}", CheckpointAddresses.PRUNE,
             obj("body", obj("keep_last", 2)), 200),
         new Case("GET", ck + "/stats", "?thread_id=t1&limit=5", null, CheckpointAddresses.STATS,
@@ -167,7 +169,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(38, ApiRoutes.ALL.size());
+    assertEquals(39, ApiRoutes.ALL.size()); // 38 + POST /maintenance/prune (retention)
   }
 
   @Test
