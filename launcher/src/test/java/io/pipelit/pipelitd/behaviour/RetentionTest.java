@@ -37,8 +37,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(Backend.class)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class RetentionTest {
-  /** Small batches, so that a test's prune takes several writes. */
-  private static final int BATCH = 50;
+  /**
+   * Small batches, so that a test's prune takes several writes, and several candidate pages
+   * (20 batches each) in the large test.
+   */
+  private static final int BATCH = 5;
 
   @Parameter
   Backend backend;
@@ -181,10 +184,11 @@ class RetentionTest {
     assertEquals(deleted(120, 720), report.getJsonObject("deleted"), report.encode());
     assertEquals(1, executions());
     assertEquals(6, rows.logs(recent));
-    // 120 executions in batches of 50: three batches, each reported.
-    ExecutionRecoveryTest.waitFor(() -> progress.size() == 3);
-    assertEquals(120L, progress.get(2).getLong("executions_deleted"));
-    assertEquals(720L, progress.get(2).getLong("logs_deleted"));
+    // 120 executions in batches of 5 (two pages of 100 candidates): 24 batches, each reported.
+    ExecutionRecoveryTest.waitFor(() -> progress.size() == 24);
+    assertEquals(120L, progress.get(23).getLong("executions_deleted"));
+    assertEquals(120L, progress.get(23).getLong("executions_total"));
+    assertEquals(720L, progress.get(23).getLong("logs_deleted"));
     assertTrue(report.getLong("bytes_before") > 0, report.encode());
     if (backend == Backend.SQLITE) {
       assertEquals(2, pragma("auto_vacuum"), "a file pipelitd created has auto_vacuum=INCREMENTAL");

@@ -29,14 +29,18 @@ import java.util.function.Consumer;
  * finished ones of its workflow. When it finished: {@code completed_at}, else {@code started_at}, else
  * {@code created_at}.
  *
- * <p>The candidates are listed once (finished executions never change again), then deleted in writes of
- * at most {@code batchSize} rows each: a batch's logs first (in as many writes as needed), then its
- * pending tasks and the executions themselves. On SQLite every write goes through the single writer, so
- * other writes wait at most one batch.
+ * <p>The candidates are read in pages of {@value #BATCHES_PER_PAGE} batches (bounded memory however
+ * large the table, and one candidate query per page rather than per batch), then deleted in writes of at most {@code batchSize} rows each: a batch's logs first (in as many
+ * writes as needed), then its pending tasks and the executions themselves. On SQLite every write goes
+ * through the single writer, so other writes wait at most one batch. Reading the next page after the
+ * deletes is safe: a deleted execution only ever ranked below the ones the count rule keeps.
  */
 public final class ExecutionPruner {
   static final String FINISHED = "('completed', 'failed', 'cancelled')";
   private static final String FINISHED_AT = "COALESCE(e.completed_at, e.started_at, e.created_at)";
+  /** Candidate ids read at a time, in batches; at most {@link #MAX_PAGE}. */
+  static final int BATCHES_PER_PAGE = 20;
+  static final int MAX_PAGE = 100_000;
 
   /**
    * The rules of one prune.
@@ -91,10 +95,10 @@ public final class ExecutionPruner {
         return db.read(c -> count(c, candidates)).map(counts -> report.put("deleted", counts)
             .put("bytes_after", before).put("bytes_freed", 0L).put("space", "not reclaimed (dry run)"));
       }
-      return db.read(c -> candidates.list(c))
-          .compose(ids -> {
-            Totals totals = new Totals(ids.size());
-            return deleteChunks(ids, 0, batchSize, totals, progress).map(totals);
+      return db.read(c -> candidates.count(c, "SELECT COUNT(*) FROM (" + candidates.sql() + ") p"))
+          .compose(total -> {
+            Totals totals = new Totals(total);
+            return deletePages(candidates, batchSize, totals, progress).map(totals);
           })
           .compose(totals -> space.reclaim(fullVacuum).compose(method -> space.sizeBytes().map(after ->
               report.put("deleted", totals.toJson())
@@ -131,6 +135,19 @@ public final class ExecutionPruner {
       return new JsonObject().put("workflow_executions", executions).put("execution_logs", logs)
           .put("pending_tasks", pendingTasks);
     }
+  }
+
+  /** Reads a page of candidates, deletes it, and goes on while pages come full and rows go. */
+  private Future<Void> deletePages(Candidates candidates, int batchSize, Totals totals,
+      Consumer<JsonObject> progress) {
+    int page = (int) Math.min(MAX_PAGE, (long) batchSize * BATCHES_PER_PAGE);
+    return db.read(c -> candidates.list(c, page)).compose(ids -> {
+      long before = totals.executions;
+      return deleteChunks(ids, 0, batchSize, totals, progress).compose(done ->
+          // A page that deleted nothing would come back the same: stop rather than loop.
+          ids.size() == page && totals.executions > before
+              ? deletePages(candidates, batchSize, totals, progress) : Future.succeededFuture());
+    });
   }
 
   private Future<Void> deleteChunks(List<String> ids, int from, int batchSize, Totals totals,
@@ -229,9 +246,10 @@ public final class ExecutionPruner {
       }
     }
 
-    List<String> list(Connection c) throws SQLException {
+    /** The first {@code limit} candidates, by id. */
+    List<String> list(Connection c, int limit) throws SQLException {
       List<String> ids = new ArrayList<>();
-      try (PreparedStatement statement = c.prepareStatement(sql() + " ORDER BY f.execution_id")) {
+      try (PreparedStatement statement = c.prepareStatement(sql() + " ORDER BY f.execution_id LIMIT " + limit)) {
         bindRules(statement);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
