@@ -39,15 +39,19 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "prune", exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.FAILURE,
     description = {
-        "Delete finished executions (completed, failed, cancelled) with their logs and pending tasks, then give",
-        "the disk space back. An execution goes when it finished more than --older-than DAYS ago, OR when it is",
-        "not among the --keep-per-workflow N most recently finished ones of its workflow (each rule only when",
-        "given; without either, PIPELITD_RETENTION_MAX_AGE_DAYS / PIPELITD_RETENTION_KEEP_PER_WORKFLOW apply).",
-        "Deletes in batches of PIPELITD_RETENTION_BATCH_SIZE rows per write. Prints rows removed per table and",
-        "bytes freed. SQLite: space is released with incremental_vacuum; a file created before pipelitd set",
-        "auto_vacuum=INCREMENTAL needs --vacuum once. PostgreSQL: autovacuum reuses the space.",
-        "With a daemon serving the SQLite file, the prune runs in the daemon: set " + PruneCommand.API_KEY_ENV,
-        "to an admin API key."})
+        "Delete finished executions (completed, failed, cancelled) with their logs",
+        "and pending tasks, then give the disk space back.",
+        "An execution goes when it finished more than --older-than DAYS ago, OR when",
+        "it is not among the --keep-per-workflow N most recently finished ones of its",
+        "workflow. Without either option, PIPELITD_RETENTION_MAX_AGE_DAYS and",
+        "PIPELITD_RETENTION_KEEP_PER_WORKFLOW apply.",
+        "Deletes PIPELITD_RETENTION_BATCH_SIZE rows per write; prints the rows removed",
+        "per table and the bytes freed.",
+        "SQLite: incremental_vacuum releases the space; a file created before",
+        "pipelitd set auto_vacuum=INCREMENTAL needs --vacuum once. PostgreSQL:",
+        "autovacuum reuses the space.",
+        "With a daemon serving the SQLite file, the prune runs in that daemon: set",
+        PruneCommand.API_KEY_ENV + " to an admin API key."})
 final class PruneCommand implements Callable<Integer> {
   /** The admin API key used to reach a running daemon; read from the environment, never from a flag. */
   static final String API_KEY_ENV = "PIPELITD_API_KEY";
@@ -71,8 +75,8 @@ final class PruneCommand implements Callable<Integer> {
       description = "Keep only the N most recently finished executions of each workflow (at least 1).")
   Long keepPerWorkflow;
 
-  @Option(names = "--vacuum", description = {"SQLite: rebuild the file with a full VACUUM (other writes wait for",
-      "it) instead of incremental steps; converts an older file to auto_vacuum=INCREMENTAL."})
+  @Option(names = "--vacuum", description = "SQLite: rebuild the file with a full VACUUM (other writes wait for"
+      + " it) instead of incremental steps; converts an older file to auto_vacuum=INCREMENTAL.")
   boolean vacuum;
 
   @Option(names = "--json", description = "Print the report as one JSON object instead of text.")
