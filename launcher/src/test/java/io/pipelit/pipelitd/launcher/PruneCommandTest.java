@@ -115,6 +115,15 @@ class PruneCommandTest {
     assertTrue(execute("prune").err().contains("--older-than DAYS and/or --keep-per-workflow N"));
     assertTrue(execute("prune", "--older-than", "0").err().contains("--older-than must be"));
     assertTrue(!database().toFile().exists(), "a refused command opens no database");
+
+    Outcome badConfig = execute(Map.of("PIPELITD_RETENTION_BATCH_SIZE", "0"), "prune", "--older-than", "30");
+    assertEquals(ExitCodes.USAGE, badConfig.exitCode(), badConfig.err());
+    assertTrue(badConfig.err().contains("PIPELITD_RETENTION_BATCH_SIZE"), badConfig.err());
+    Outcome badThreshold = execute(Map.of("ZOMBIE_EXECUTION_THRESHOLD_SECONDS", "soon"), "prune", "--older-than",
+        "30");
+    assertEquals(ExitCodes.USAGE, badThreshold.exitCode(), badThreshold.err());
+    assertTrue(badThreshold.err().contains("ZOMBIE_EXECUTION_THRESHOLD_SECONDS"), badThreshold.err());
+    assertTrue(!database().toFile().exists(), "a refused command opens no database");
   }
 
   @Test
