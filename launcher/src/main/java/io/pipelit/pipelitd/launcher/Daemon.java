@@ -73,16 +73,23 @@ public final class Daemon {
 
   /** Deploys only PersistenceVerticle (what {@code setup} needs); returns its deployment id. */
   public static Future<String> deployPersistence(Vertx vertx, PipelitdConfig config) {
-    return deployPersistence(vertx, config, new PersistenceVerticle());
+    return deployPersistence(vertx, config, new PersistenceVerticle(), false);
   }
 
   private static Future<String> deployPersistence(Vertx vertx, PipelitdConfig config, PersistenceVerticle v) {
+    return deployPersistence(vertx, config, v, true);
+  }
+
+  /** {@code backgroundJobs}: false for a CLI command's store (no recovery sweep, no scheduled prune). */
+  private static Future<String> deployPersistence(Vertx vertx, PipelitdConfig config, PersistenceVerticle v,
+      boolean backgroundJobs) {
     try {
       FieldKeySetup.ensure(config); // first start: a key is generated into .env
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()));
+    return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()
+        .put(PersistenceVerticle.BACKGROUND_JOBS, backgroundJobs)));
   }
 
   private static Throwable httpFailure(PipelitdConfig config, Throwable failure) {

@@ -76,6 +76,40 @@ final class InstanceGuard implements AutoCloseable {
     }
   }
 
+  /**
+   * The guard of this SQLite database, or null while a running daemon holds it (so a command can go
+   * through that daemon instead). PostgreSQL: always a guard that guards nothing.
+   */
+  static InstanceGuard tryAcquire(DatabaseUrl url) {
+    if (url.backend() != DatabaseUrl.Backend.SQLITE) {
+      return new InstanceGuard(null, null);
+    }
+    Path database = url.sqlitePath();
+    Path file = database.resolveSibling(database.getFileName() + ".pipelitd-lock");
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(file.getParent());
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisProcess) {
+        lock = null; // an embedded daemon of this very JVM serves the file
+      }
+      if (lock == null) {
+        channel.close();
+        return null;
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      return new InstanceGuard(channel, lock);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new Failures.UserFacingException("cannot take the instance lock " + file + ": " + e.getMessage(),
+          ExitCodes.FAILURE, e);
+    }
+  }
+
   private static String readHolder(FileChannel channel) {
     try {
       ByteBuffer buffer = ByteBuffer.allocate(64);

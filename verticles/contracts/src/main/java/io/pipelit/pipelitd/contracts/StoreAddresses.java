@@ -110,6 +110,21 @@ public final class StoreAddresses {
   public static final String EXECUTIONS_BATCH_DELETE = PREFIX + "executions.batch_delete";
   public static final String EXECUTIONS_APPEND_LOG = PREFIX + "executions.append_log";
 
+  /**
+   * Retention prune (admin only; {@code POST /api/v1/maintenance/prune}): {@code {"body": {"dry_run"?,
+   * "older_than_days"?, "keep_per_workflow"?, "vacuum"?, "progress_address"?}}} → {@code {"dry_run",
+   * "rules", "deleted": {table: rows}, "bytes_before", "bytes_after", "bytes_freed", "space"}}. Without
+   * a rule in the body, the configured rules apply; with none at all, VALIDATION_FAILED.
+   */
+  public static final String MAINTENANCE_PRUNE = PREFIX + "maintenance.prune";
+  /** The same as {@link #MAINTENANCE_PRUNE} without identity: trusted, in-process only (the CLI). */
+  public static final String MAINTENANCE_PRUNE_CLI = PREFIX + "maintenance.prune.cli";
+  /**
+   * One execution-recovery sweep now, with the current threshold: {@code {}} → {@code {"recovered": n}}.
+   * Trusted, in-process only (tests, tools).
+   */
+  public static final String MAINTENANCE_RECOVER_CLI = PREFIX + "maintenance.recover.cli";
+
   /** Credentials (§3.11); the path id travels as {@code credential_id} (an integer). */
   public static final String CREDENTIALS_LIST = PREFIX + "credentials.list";
   public static final String CREDENTIALS_CREATE = PREFIX + "credentials.create";

@@ -122,6 +122,8 @@ final class ApiRoutes {
       route(HttpMethod.DELETE, "/schedules/:job_id/", StoreAddresses.SCHEDULES_DELETE, NO_CONTENT, path("job_id")),
       route(HttpMethod.POST, "/schedules/:job_id/pause/", StoreAddresses.SCHEDULES_PAUSE, OK, path("job_id")),
       route(HttpMethod.POST, "/schedules/:job_id/resume/", StoreAddresses.SCHEDULES_RESUME, OK, path("job_id")),
+      // Retention prune of finished executions (admin keys only, the store answers 403 otherwise)
+      route(HttpMethod.POST, "/maintenance/prune", StoreAddresses.MAINTENANCE_PRUNE, OK, body()),
 
       // Checkpoints (LangGraph conversation memory; admin keys only, the store answers 403 otherwise)
       route(HttpMethod.POST, "/checkpoints/prune", CheckpointAddresses.PRUNE, OK, body()),

@@ -149,6 +149,8 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("POST", sc + "/j-1/pause", "", null, StoreAddresses.SCHEDULES_PAUSE, obj("job_id", "j-1"), 200),
         new Case("POST", sc + "/j-1/resume", "", null, StoreAddresses.SCHEDULES_RESUME, obj("job_id", "j-1"), 200),
 
+        new Case("POST", "/api/v1/maintenance/prune", "", "{\"older_than_days\":30,\"dry_run\":true}",
+            StoreAddresses.MAINTENANCE_PRUNE, obj("body", obj("older_than_days", 30, "dry_run", true)), 200),
         new Case("POST", ck + "/prune", "", "{\"keep_last\":2}", CheckpointAddresses.PRUNE,
             obj("body", obj("keep_last", 2)), 200),
         new Case("GET", ck + "/stats", "?thread_id=t1&limit=5", null, CheckpointAddresses.STATS,
@@ -224,7 +226,8 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(68, ApiRoutes.ALL.size()); // 38 + 11 workspaces/settings + 8 memory + 11 schedules
+    // 38 + 11 workspaces/settings + 8 memory + 11 schedules + POST /maintenance/prune (retention)
+    assertEquals(69, ApiRoutes.ALL.size());
   }
 
   @Test

@@ -31,6 +31,8 @@ import io.pipelit.pipelitd.persistence.impl.WorkspaceStore;
 import io.pipelit.pipelitd.persistence.impl.ConversationStore;
 import io.pipelit.pipelitd.persistence.impl.PendingTaskStore;
 import io.pipelit.pipelitd.persistence.impl.ScheduleStore;
+import io.pipelit.pipelitd.persistence.impl.RetentionJobs;
+import io.pipelit.pipelitd.contracts.config.RetentionConfig;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.FlywayRunner;
@@ -69,6 +71,13 @@ public class PersistenceVerticle extends VerticleBase {
   /** The schema version after start-up (Flyway's), reported by /ready. */
   private volatile String schemaVersion;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  /**
+   * Deployment-config key: false turns off the background jobs (execution recovery, scheduled prune),
+   * for the short-lived store of a CLI command. Default true.
+   */
+  public static final String BACKGROUND_JOBS = "pipelitd.background-jobs";
+  private RetentionConfig retentionConfig;
+  private RetentionJobs retention;
 
   @Override
   public Future<?> start() {
@@ -78,6 +87,7 @@ public class PersistenceVerticle extends VerticleBase {
       config = DatabaseConfig.from(config());
       url = DatabaseUrl.parse(config.url(), Path.of("").toAbsolutePath());
       secrets = new FieldSecrets(keyring(config()));
+      retentionConfig = RetentionConfig.from(config());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -243,7 +253,7 @@ public class PersistenceVerticle extends VerticleBase {
     WorkspaceStore workspaces = new WorkspaceStore(vertx, db, secrets, workspacePaths);
     SettingsStore settings = new SettingsStore(vertx, db, secrets, new SettingsStore.Defaults(pipelitDir,
         workspacePaths.root(), config().getString(ConfigKeys.DATABASE_URL, ConfigKeys.DEFAULT_DATABASE_URL),
-        db.describe()));
+        db.describe(), retentionConfig.zombieThresholdSeconds()));
     scoped(StoreAddresses.WORKSPACES_LIST, workspaces::list);
     scoped(StoreAddresses.WORKSPACES_CREATE, workspaces::create);
     scoped(StoreAddresses.WORKSPACES_GET, workspaces::get);
@@ -303,6 +313,20 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CONVERSATIONS_LIST, conversations::list);
     scoped(StoreAddresses.CONVERSATIONS_UPDATE, conversations::update);
     scoped(StoreAddresses.CONVERSATIONS_DELETE, conversations::delete);
+    // Execution recovery and retention (issue 5)
+    retention = new RetentionJobs(vertx, db, events, executions, retentionConfig);
+    scoped(StoreAddresses.MAINTENANCE_PRUNE, retention::prune);
+    trusted(StoreAddresses.MAINTENANCE_PRUNE_CLI, retention::pruneTrusted);
+    trusted(StoreAddresses.MAINTENANCE_RECOVER_CLI, request -> retention.recoverNow());
+    consumers.add(retention.followSettings());
+    if (config().getBoolean(BACKGROUND_JOBS, true)) {
+      // A threshold stored through PATCH /settings/ overrides the configured one from the first sweep on.
+      settings.current(new JsonObject())
+          .onSuccess(retention::applySettings)
+          .onFailure(e -> LOG.warn("stored settings not read; the configured zombie threshold applies: {}",
+              e.getMessage()))
+          .onComplete(read -> retention.start());
+    }
   }
 
   /** An address that needs the caller's identity in the headers. */
@@ -330,6 +354,9 @@ public class PersistenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (retention != null) {
+      retention.stop();
+    }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(unregistered -> db == null ? Future.succeededFuture() : db.close());
   }

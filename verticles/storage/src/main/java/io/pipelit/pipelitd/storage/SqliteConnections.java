@@ -29,6 +29,9 @@ final class SqliteConnections {
       Files.createDirectories(parent);
     }
     if (Files.exists(file)) {
+      if (Files.size(file) == 0) {
+        enableIncrementalVacuum(file); // an empty file (touched, or created by a crashed start) is still new
+      }
       return;
     }
     try {
@@ -37,6 +40,24 @@ final class SqliteConnections {
       Files.createFile(file);
     } catch (FileAlreadyExistsException createdMeanwhile) {
       // another process created it first: fine
+    }
+    enableIncrementalVacuum(file);
+  }
+
+  /**
+   * Makes a new, empty database file give space back on demand: {@code auto_vacuum=INCREMENTAL} lets a
+   * prune release free pages with {@code PRAGMA incremental_vacuum} in short steps instead of a full
+   * VACUUM. SQLite accepts the setting only before the first table is created, and only before the file
+   * is switched to WAL, so it is written here, on a plain connection, before any other connection (the
+   * writer's, Flyway's) opens the file. A file that already holds a header is left as it is.
+   */
+  static void enableIncrementalVacuum(Path file) throws IOException {
+    try (Connection connection = new SQLiteConfig().createConnection(jdbcUrl(file));
+         Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      statement.execute("PRAGMA journal_mode = WAL"); // writes the header, which records auto_vacuum
+    } catch (SQLException e) {
+      throw new IOException("cannot initialise the new SQLite file " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -185,6 +185,41 @@ public final class ConfigKeys {
   public static final String PIPELIT_DIR = "PIPELIT_DIR";
   public static final String DEFAULT_PIPELIT_DIR = "platform";
 
+  /**
+   * Execution recovery: a {@code running} execution whose start (or a {@code pending} one whose creation)
+   * is older than this many seconds is marked {@code failed}, its engine presumed crashed. Pipelit's own
+   * name and default (900 s); 0 means at once. Hot-reloaded from the settings events
+   * ({@code pipelit.events.settings}, field {@code zombie_execution_threshold_seconds}).
+   */
+  public static final String ZOMBIE_EXECUTION_THRESHOLD_SECONDS = "ZOMBIE_EXECUTION_THRESHOLD_SECONDS";
+  public static final long DEFAULT_ZOMBIE_EXECUTION_THRESHOLD_SECONDS = 900;
+
+  /** Seconds between two recovery sweeps (one also runs at start); 0 = only at start. Default 60 s. */
+  public static final String EXECUTION_RECOVERY_INTERVAL_SECONDS = "PIPELITD_EXECUTION_RECOVERY_INTERVAL_SECONDS";
+  public static final long DEFAULT_EXECUTION_RECOVERY_INTERVAL_SECONDS = 60;
+
+  /**
+   * Retention: finished executions (completed, failed, cancelled) older than this many days are pruned
+   * with their logs; 0 = no age rule (default: retention is off, nothing is deleted unless asked).
+   */
+  public static final String RETENTION_MAX_AGE_DAYS = "PIPELITD_RETENTION_MAX_AGE_DAYS";
+  public static final long DEFAULT_RETENTION_MAX_AGE_DAYS = 0;
+
+  /** Retention: finished executions kept per workflow, newest first; 0 = no count rule (default). */
+  public static final String RETENTION_KEEP_PER_WORKFLOW = "PIPELITD_RETENTION_KEEP_PER_WORKFLOW";
+  public static final long DEFAULT_RETENTION_KEEP_PER_WORKFLOW = 0;
+
+  /**
+   * Seconds between two scheduled prunes with the rules above (default 3600); 0 = never. A scheduled
+   * prune with no rule set does nothing.
+   */
+  public static final String RETENTION_SCHEDULE_SECONDS = "PIPELITD_RETENTION_SCHEDULE_SECONDS";
+  public static final long DEFAULT_RETENTION_SCHEDULE_SECONDS = 3600;
+
+  /** Rows a prune deletes per write (default 500), so that other writes never wait long behind it. */
+  public static final String RETENTION_BATCH_SIZE = "PIPELITD_RETENTION_BATCH_SIZE";
+  public static final long DEFAULT_RETENTION_BATCH_SIZE = 500;
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -192,5 +227,7 @@ public final class ConfigKeys {
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
       CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
-      PIPELIT_DIR);
+      PIPELIT_DIR,
+      ZOMBIE_EXECUTION_THRESHOLD_SECONDS, EXECUTION_RECOVERY_INTERVAL_SECONDS, RETENTION_MAX_AGE_DAYS,
+      RETENTION_KEEP_PER_WORKFLOW, RETENTION_SCHEDULE_SECONDS, RETENTION_BATCH_SIZE);
 }

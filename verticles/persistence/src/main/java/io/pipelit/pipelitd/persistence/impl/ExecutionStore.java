@@ -39,7 +39,7 @@ public final class ExecutionStore {
       "failed", Set.of(),
       "cancelled", Set.of());
   private static final Set<String> CANCELLABLE = Set.of("pending", "running", "interrupted");
-  private static final String COLUMNS = "e.execution_id, w.slug AS workflow_slug, e.status, e.error_message,"
+  static final String COLUMNS = "e.execution_id, w.slug AS workflow_slug, e.status, e.error_message,"
       + " e.started_at, e.completed_at, e.total_tokens, e.total_cost_usd, e.llm_calls";
   /** Is the execution in the caller's scope? (The hot path's first statement.) */
   private static final String VISIBLE_EXECUTION = "SELECT 1 FROM workflow_executions e"
@@ -392,7 +392,7 @@ public final class ExecutionStore {
   }
 
   /** ExecutionOut. */
-  private JsonObject toJson(ResultSet rows) throws SQLException {
+  JsonObject toJson(ResultSet rows) throws SQLException {
     BigDecimal cost = rows.getBigDecimal("total_cost_usd");
     return new JsonObject()
         .put("execution_id", rows.getString("execution_id"))

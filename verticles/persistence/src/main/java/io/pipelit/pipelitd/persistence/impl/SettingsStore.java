@@ -44,7 +44,6 @@ import java.util.regex.Pattern;
 public final class SettingsStore {
   static final String ADMIN_REQUIRED = "Admin access required.";
   /** Pipelit's default for stuck executions, in seconds. */
-  static final long DEFAULT_ZOMBIE_THRESHOLD_SECONDS = 900;
   /** Pipelit's default Redis. */
   static final String DEFAULT_REDIS_URL = "redis://localhost:6379/0";
   private static final Set<String> HOT_RELOADED = Set.of("log_level", "zombie_execution_threshold_seconds");
@@ -65,7 +64,13 @@ public final class SettingsStore {
    * @param databaseUrl   the daemon's {@code DATABASE_URL} (shown masked)
    * @param database      the database described without secrets
    */
-  public record Defaults(Path pipelitDir, Path workspaceRoot, String databaseUrl, String database) {}
+  /**
+   * What a setting is when nothing is stored for it.
+   *
+   * @param zombieThresholdSeconds the configured ZOMBIE_EXECUTION_THRESHOLD_SECONDS (default 900)
+   */
+  public record Defaults(Path pipelitDir, Path workspaceRoot, String databaseUrl, String database,
+      long zombieThresholdSeconds) {}
 
   private final Vertx vertx;
   private final Database db;
@@ -252,7 +257,7 @@ public final class SettingsStore {
         .put("platform_base_url", stored.getString("platform_base_url", ""))
         .put("cors_allow_all_origins", stored.getBoolean("cors_allow_all_origins", true))
         .put("zombie_execution_threshold_seconds",
-            stored.getLong("zombie_execution_threshold_seconds", DEFAULT_ZOMBIE_THRESHOLD_SECONDS));
+            stored.getLong("zombie_execution_threshold_seconds", defaults.zombieThresholdSeconds()));
   }
 
   private static JsonObject masked(JsonObject config) {
