@@ -20,6 +20,7 @@ import io.pipelit.pipelitd.persistence.impl.EdgeStore;
 import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
 import io.pipelit.pipelitd.persistence.impl.StoreEvents;
+import io.pipelit.pipelitd.persistence.impl.TransferStore;
 import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
 import io.pipelit.pipelitd.storage.Database;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
@@ -225,6 +226,9 @@ public class PersistenceVerticle extends VerticleBase {
     scoped(StoreAddresses.CREDENTIALS_DELETE, credentials::delete);
     scoped(StoreAddresses.CREDENTIALS_BATCH_DELETE, credentials::batchDelete);
     trusted(StoreAddresses.KEYS_ROTATE_BATCH, rotation::rotateBatch); // the CLI's, in-process only
+    TransferStore transfer = new TransferStore(db, secrets);
+    trusted(StoreAddresses.EXPORT_CLI, transfer::export);
+    trusted(StoreAddresses.IMPORT_CLI, transfer::importDocument);
   }
 
   /** An address that needs the caller's identity in the headers. */
