@@ -227,7 +227,25 @@ public final class TransferStore {
       throw StoreException.validation("document: must be the JSON object of an export file");
     }
     String owner = RequestFields.optionalString(request, "owner", 150, null);
-    return db.read(c -> plan(c, file, owner)).compose(plan -> db.write(c -> write(c, plan)));
+    return db.read(c -> plan(c, file, owner)).compose(plan -> db.write(c -> {
+      try {
+        return write(c, plan);
+      } catch (SQLException e) {
+        if (!isConstraintViolation(e)) {
+          throw e; // transient failures stay SQLExceptions, so that PostgreSQL runs the write again
+        }
+        throw StoreException.validation("the file was not imported, nothing was written: the database refused"
+            + " a row: " + String.valueOf(e.getMessage()).strip().replaceAll("\\s+", " "));
+      }
+    }));
+  }
+
+  /** A unique, foreign-key, NOT NULL or CHECK violation: the file's fault, not the moment's. */
+  private boolean isConstraintViolation(SQLException e) {
+    String state = e.getSQLState();
+    return dialect.isUniqueViolation(e) || dialect.isForeignKeyViolation(e)
+        || (state != null && state.startsWith("23"))
+        || e.getErrorCode() == 19; // SQLITE_CONSTRAINT (any constraint)
   }
 
   private Plan plan(Connection c, JsonObject file, String ownerName) throws SQLException {
