@@ -191,7 +191,15 @@ final class DbMigrationCommands {
         throw usage("--version: '" + version + "' is not a migration version (numbers separated by dots, e.g. 3 or 1.2)");
       }
       try (InstanceGuard held = guard(target.url(), "baseline")) {
-        String recorded = runner(target).baseline(version, description);
+        FlywayRunner runner = runner(target);
+        List<FlywayRunner.Entry> history = runner.history();
+        if (!history.isEmpty()) {
+          // Flyway would skip a second baseline at the same version silently; say so instead.
+          throw new Failures.UserFacingException(target.url().describe() + " already has a schema history (version "
+              + currentVersion(history) + "); baseline is for a database that has none. `pipelitd db info` shows it.",
+              ExitCodes.FAILURE, null);
+        }
+        String recorded = runner.baseline(version, description);
         if (json) {
           printJson(out, new JsonObject().put("database", target.url().describe()).put("baseline_version", recorded));
         } else {
