@@ -75,7 +75,8 @@ final class DbCheckCommand extends DbSubcommand {
           .put("database", filesOnly ? null : target.url().describe()).put("database_note", databaseNote)
           .put("problems", list));
     } else if (problems.isEmpty()) {
-      out.println("OK: one migration per version, no gaps, both dialects agree"
+      boolean packagedSets = locations == null || locations.isEmpty();
+      out.println("OK: one migration per version, no gaps" + (packagedSets ? ", both dialects agree" : "")
           + (databaseNote == null ? ", and the history of " + target.url().describe() + " matches its migrations." : "."));
     } else {
       out.println(problems.size() + " problem(s):");
