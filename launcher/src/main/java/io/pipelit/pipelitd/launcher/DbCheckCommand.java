@@ -39,9 +39,16 @@ final class DbCheckCommand extends DbSubcommand {
     List<MigrationCheck.Problem> problems = new ArrayList<>();
     List<String> databaseLocations;
     boolean duplicates;
+    JsonObject fileCounts = new JsonObject();
     if (locations == null || locations.isEmpty()) {
       List<MigrationFiles.File> sqlite = MigrationFiles.list(List.of(Migrations.SQLITE_LOCATION), classLoader);
       List<MigrationFiles.File> postgres = MigrationFiles.list(List.of(Migrations.POSTGRESQL_LOCATION), classLoader);
+      if (sqlite.isEmpty() || postgres.isEmpty()) {
+        // A build that lost its migration files must not pass as "no problem".
+        throw new IllegalStateException("no packaged migrations found (" + sqlite.size() + " SQLite, "
+            + postgres.size() + " PostgreSQL): this pipelitd build is incomplete");
+      }
+      fileCounts.put("sqlite", sqlite.size()).put("postgresql", postgres.size());
       List<MigrationCheck.Problem> sqliteProblems = MigrationCheck.packaged("SQLite", sqlite);
       List<MigrationCheck.Problem> postgresProblems = MigrationCheck.packaged("PostgreSQL", postgres);
       problems.addAll(sqliteProblems);
@@ -54,6 +61,7 @@ final class DbCheckCommand extends DbSubcommand {
       if (files.isEmpty()) {
         throw usage("--location: no V<version>__<description>.sql file found in " + String.join(", ", locations));
       }
+      fileCounts.put("given", files.size());
       List<MigrationCheck.Problem> setProblems = MigrationCheck.packaged("given", files);
       problems.addAll(setProblems);
       databaseLocations = List.copyOf(locations);
@@ -73,7 +81,7 @@ final class DbCheckCommand extends DbSubcommand {
           .put("version", p.version()).put("message", p.message())));
       DbMigrationCommands.printJson(out, new JsonObject().put("ok", problems.isEmpty())
           .put("database", filesOnly ? null : target.url().describe()).put("database_note", databaseNote)
-          .put("problems", list));
+          .put("migration_files", fileCounts).put("problems", list));
     } else if (problems.isEmpty()) {
       boolean packagedSets = locations == null || locations.isEmpty();
       out.println("OK: one migration per version, no gaps" + (packagedSets ? ", both dialects agree" : "")

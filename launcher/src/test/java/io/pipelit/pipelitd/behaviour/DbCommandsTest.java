@@ -150,7 +150,9 @@ class DbCommandsTest {
     Outcome check = db("check");
     assertEquals(0, check.code(), check.toString());
     assertTrue(check.out().startsWith("OK"), check.out());
-    assertTrue(db("check", "--json").json().getBoolean("ok"));
+    JsonObject checked = db("check", "--json").json();
+    assertTrue(checked.getBoolean("ok"), checked.encode());
+    assertEquals(packaged, checked.getJsonObject("migration_files").getInteger(backend == Backend.SQLITE ? "sqlite" : "postgresql"));
   }
 
   @Test

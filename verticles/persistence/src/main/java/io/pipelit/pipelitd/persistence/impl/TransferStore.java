@@ -119,13 +119,13 @@ public final class TransferStore {
         return rows;
       }
       case "workflow_nodes", "workflow_edges" -> {
-        return readRows(c, table, "workflow_id", keys.get("workflows"));
+        return slugs == null || slugs.isEmpty() ? readRows(c, table, null, null)
+            : readRows(c, table, "workflow_id", keys.get("workflows"));
       }
       case "component_configs" -> {
         // The configs of the exported nodes, plus the model configs they point to (transitively).
         Set<Object> wanted = new HashSet<>();
-        for (JsonObject node : readRows(c, TransferTables.find("workflow_nodes").orElseThrow(), "workflow_id",
-            keys.get("workflows"))) {
+        for (JsonObject node : readWorkflowScoped(c, TransferTables.find("workflow_nodes").orElseThrow(), slugs, keys)) {
           wanted.add(node.getValue("component_config_id"));
         }
         Map<Object, JsonObject> configs = new LinkedHashMap<>();
@@ -149,13 +149,30 @@ public final class TransferStore {
     }
   }
 
+  /** Values bound per {@code IN (...)} list: well under SQLite's limit of 32766 parameters. */
+  private static final int IN_LIST_CHUNK = 1_000;
+
   /** Rows of a table, all or those whose {@code column} is in {@code values}, ordered by key. */
   private List<JsonObject> readRows(Connection c, Table table, String column, Collection<Object> values)
       throws SQLException {
-    List<JsonObject> rows = new ArrayList<>();
-    if (values != null && values.isEmpty()) {
-      return rows;
+    if (values == null) {
+      return readChunk(c, table, null, null);
     }
+    List<Object> all = new ArrayList<>(values);
+    List<JsonObject> rows = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += IN_LIST_CHUNK) {
+      rows.addAll(readChunk(c, table, column, all.subList(from, Math.min(all.size(), from + IN_LIST_CHUNK))));
+    }
+    if (all.size() > IN_LIST_CHUNK) {
+      rows.sort((a, b) -> table.uuidKey() ? a.getString(table.key()).compareTo(b.getString(table.key()))
+          : Long.compare(a.getLong(table.key()), b.getLong(table.key())));
+    }
+    return rows;
+  }
+
+  private List<JsonObject> readChunk(Connection c, Table table, String column, List<Object> values)
+      throws SQLException {
+    List<JsonObject> rows = new ArrayList<>();
     String columns = table.key() + ", " + table.columns().stream().map(Column::name).collect(Collectors.joining(", "));
     String where = values == null ? "" : " WHERE " + column + " IN ("
         + values.stream().map(v -> "?").collect(Collectors.joining(", ")) + ")";
