@@ -173,6 +173,15 @@ class DbCommandsTest {
     assertEquals(2, checkpoints.code(), checkpoints.toString());
     assertTrue(checkpoints.err().contains("no Flyway migrations"), checkpoints.err());
 
+    for (String subcommand : List.of("validate", "repair", "baseline", "history", "check")) {
+      Outcome refused = db(subcommand, "--checkpoints");
+      assertEquals(2, refused.code(), subcommand + ": " + refused);
+      assertTrue(refused.err().contains("`db " + subcommand + "` does not apply"), refused.err());
+    }
+    Outcome option = db("info", "--bogus");
+    assertEquals(2, option.code(), option.toString());
+    assertTrue(option.err().contains("--bogus"), option.err());
+
     Outcome group = run(Map.of(), "db");
     assertEquals(2, group.code(), group.toString());
     assertTrue(group.err().contains("migrate") && group.err().contains("check"), group.err());

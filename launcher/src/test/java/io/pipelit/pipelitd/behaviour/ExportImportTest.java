@@ -198,6 +198,14 @@ class ExportImportTest extends BackendSuite {
     assertNull(tables.getJsonArray("workflows").getJsonObject(0).getValue("owner_id"));
     assertEquals(nodeCount, tables.getJsonArray("workflow_nodes").size());
 
+    Outcome toStdout = onDaemon("export", "--workflow", "flow");
+    assertEquals(0, toStdout.code(), toStdout.toString());
+    assertEquals(tables, new JsonObject(toStdout.out()).getJsonObject("tables"));
+
+    Outcome noOwner = onDaemon("import", exported.toString(), "--owner", "nobody");
+    assertEquals(2, noOwner.code(), noOwner.toString());
+    assertTrue(noOwner.err().contains("no user named 'nobody'"), noOwner.err());
+
     Outcome first = onDaemon("import", exported.toString(), "--owner", "alice");
     assertEquals(0, first.code(), first.toString());
     assertTrue(first.out().contains("workflow 'flow' imported as 'flow-2'"), first.out());
