@@ -236,6 +236,19 @@ class ExportImportTest extends BackendSuite {
     assertEquals(2, refused.code(), refused.toString());
     assertTrue(refused.err().contains("nothing was written"), refused.err());
 
+    // A CHECK constraint (role) refuses the second user after the first went in: neither stays.
+    JsonObject user = new JsonObject().put("id", 1).put("username", "trent").put("first_name", "").put("last_name", "")
+        .putNull("external_user_id").put("github_username", "").put("gitlab_username", "")
+        .put("created_at", "2026-01-01T00:00:00.000000+00:00").put("role", "normal").putNull("created_by_agent_id")
+        .put("is_active", true);
+    JsonObject users = new JsonObject().put("format", "pipelitd-export").put("format_version", 1)
+        .put("tables", new JsonObject().put("user_profiles", new JsonArray().add(user)
+            .add(user.copy().put("id", 2).put("username", "mallory").put("role", "root"))));
+    Outcome checked = importDocument("bad-role", users);
+    assertEquals(2, checked.code(), checked.toString());
+    assertTrue(checked.err().contains("nothing was written"), checked.err());
+    assertEquals(0, daemon.count("SELECT COUNT(*) FROM user_profiles WHERE username IN ('trent', 'mallory')"));
+
     JsonObject badReference = document.copy();
     badReference.getJsonObject("tables").getJsonArray("workflow_edges").getJsonObject(0).put("workflow_id", 424_242);
     badReference.getJsonObject("tables").getJsonArray("workflows").getJsonObject(0).put("is_active", "yes");

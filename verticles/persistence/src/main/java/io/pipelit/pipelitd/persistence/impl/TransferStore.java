@@ -262,7 +262,7 @@ public final class TransferStore {
     String state = e.getSQLState();
     return dialect.isUniqueViolation(e) || dialect.isForeignKeyViolation(e)
         || (state != null && state.startsWith("23"))
-        || e.getErrorCode() == 19; // SQLITE_CONSTRAINT (any constraint)
+        || String.valueOf(e.getMessage()).contains("SQLITE_CONSTRAINT"); // sqlite-jdbc names the result code
   }
 
   private Plan plan(Connection c, JsonObject file, String ownerName) throws SQLException {
@@ -319,7 +319,7 @@ public final class TransferStore {
           continue;
         }
         Object key = row.getValue(table.key());
-        if (table.uuidKey() ? !(key instanceof String) : !(key instanceof Number)) {
+        if (table.uuidKey() ? !(key instanceof String) : !(key instanceof Integer || key instanceof Long)) {
           problems.add(where + "." + table.key() + ": must be " + (table.uuidKey() ? "a string" : "a whole number"));
         }
         for (String field : row.fieldNames()) {
