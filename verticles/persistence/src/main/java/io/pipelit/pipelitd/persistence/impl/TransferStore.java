@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * <p>The file: {@code {"format": "pipelitd-export", "format_version": 1, "exported_at", "scope":
  * "workflows"|"all", "credentials": "encrypted"|"decrypted", "tables": {"<table>": [row, ...]}}}, rows
  * as JSON objects keyed by column name, in foreign-key order. A reference to a row the file does not
- * carry (a credential of a workflow-only export, the owner) is written as null.
+ * carry (a credential of a workflow-only export, the owner) is written as null. The export is read in one
+ * read transaction ({@link Database#read}: one snapshot), so it is consistent while the daemon writes.
  *
  * <p>Import reads and checks the whole file first, on a read connection (format, tables, columns, types,
  * references, that encrypted secrets open with this daemon's key; every problem is reported, nothing is
