@@ -84,6 +84,16 @@ public final class StoreAddresses {
   public static final String USERS_CLI_DEACTIVATE = PREFIX + "users.cli.deactivate";
   /** {@code {"username", "name"?, "expires_at"?}} → APIKeyCreatedOut. */
   public static final String KEYS_CLI_CREATE = PREFIX + "keys.cli.create";
+  /**
+   * {@code {"workflows": [slug]?, "all": bool?, "decrypted": bool?}} → the export document
+   * ({@code {"format": "pipelitd-export", "format_version": 1, "tables": {...}, ...}}); the CLI's {@code export}.
+   */
+  public static final String EXPORT_CLI = PREFIX + "export.cli.run";
+  /**
+   * {@code {"document": <export document>, "owner": username?}} → {@code {"imported": {table: n},
+   * "workflows": [{"slug", "old_slug"}], "users_matched"}}; all or nothing. The CLI's {@code import}.
+   */
+  public static final String IMPORT_CLI = PREFIX + "import.cli.run";
 
   public static final String WORKFLOWS_LIST = PREFIX + "workflows.list";
   public static final String WORKFLOWS_CREATE = PREFIX + "workflows.create";

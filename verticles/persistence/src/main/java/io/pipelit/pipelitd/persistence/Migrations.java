@@ -13,9 +13,22 @@ public final class Migrations {
 
   /** A Flyway runner for the main database at this URL. */
   public static FlywayRunner runner(DatabaseUrl url) {
+    return runner(url, List.of(location(url.backend())));
+  }
+
+  /** A Flyway runner for the main database at this URL, with other migration locations (db check of a set under work). */
+  public static FlywayRunner runner(DatabaseUrl url, List<String> locations) {
     return switch (url.backend()) {
-      case SQLITE -> FlywayRunner.forSqlite(url.sqlitePath(), List.of(SQLITE_LOCATION));
-      case POSTGRESQL -> FlywayRunner.forPostgres(url, List.of(POSTGRESQL_LOCATION));
+      case SQLITE -> FlywayRunner.forSqlite(url.sqlitePath(), locations);
+      case POSTGRESQL -> FlywayRunner.forPostgres(url, locations);
+    };
+  }
+
+  /** The packaged migration location of a backend. */
+  public static String location(DatabaseUrl.Backend backend) {
+    return switch (backend) {
+      case SQLITE -> SQLITE_LOCATION;
+      case POSTGRESQL -> POSTGRESQL_LOCATION;
     };
   }
 }

@@ -24,6 +24,7 @@ import io.pipelit.pipelitd.persistence.impl.EdgeStore;
 import io.pipelit.pipelitd.persistence.impl.ExecutionStore;
 import io.pipelit.pipelitd.persistence.impl.NodeStore;
 import io.pipelit.pipelitd.persistence.impl.StoreEvents;
+import io.pipelit.pipelitd.persistence.impl.TransferStore;
 import io.pipelit.pipelitd.persistence.impl.WorkflowStore;
 import io.pipelit.pipelitd.persistence.impl.SettingsStore;
 import io.pipelit.pipelitd.persistence.impl.WorkspacePaths;
@@ -327,6 +328,9 @@ public class PersistenceVerticle extends VerticleBase {
               e.getMessage()))
           .onComplete(read -> retention.start());
     }
+    TransferStore transfer = new TransferStore(db, secrets);
+    trusted(StoreAddresses.EXPORT_CLI, transfer::export);
+    trusted(StoreAddresses.IMPORT_CLI, transfer::importDocument);
   }
 
   /** An address that needs the caller's identity in the headers. */

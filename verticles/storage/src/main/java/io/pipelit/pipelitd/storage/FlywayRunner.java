@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteDataSource;
 
@@ -36,8 +37,28 @@ public final class FlywayRunner {
    */
   public record MigrateResult(int applied, String targetVersion) {}
 
+  /**
+   * One row of {@code info}/{@code history}: a migration known to the files, to the database, or both.
+   *
+   * @param version          null for a repeatable migration
+   * @param state            Flyway's state in words ("Success", "Pending", "Missing", "Failed", ...)
+   * @param installedOn      UTC instant (ISO-8601) when applied, else null
+   * @param checksum         the applied checksum when applied, else the file's
+   * @param fileChecksum     the checksum of the packaged file, null when no file has this version
+   * @param installedRank    order of application, null when not applied
+   * @param executionTimeMs  null when not applied
+   */
+  public record Entry(String version, String description, String type, String state, String script,
+      String installedOn, String installedBy, Integer checksum, Integer fileChecksum, Integer installedRank,
+      Integer executionTimeMs, boolean applied, boolean failed, boolean checksumMatches,
+      boolean descriptionMatches, MigrationState rawState) {}
+
+  /** What {@link #repair()} did, each in one sentence. */
+  public record RepairSummary(List<String> actions) {}
+
   private final Flyway flyway;
   private final String description;
+  private final List<String> locations;
   /**
    * SQLite only: a file locked while migrating, so that two processes starting on a fresh file (the
    * daemon and {@code pipelitd setup}, say) migrate one after the other instead of failing with
@@ -58,6 +79,7 @@ public final class FlywayRunner {
       throw new IllegalArgumentException("at least one migration location is needed");
     }
     this.description = description;
+    this.locations = List.copyOf(locations);
     FluentConfiguration configuration = Flyway.configure(FlywayRunner.class.getClassLoader())
         .dataSource(dataSource)
         .locations(locations.toArray(String[]::new))
@@ -119,19 +141,138 @@ public final class FlywayRunner {
 
   /** Applies every pending migration, each in its own transaction. */
   public MigrateResult migrate() {
+    return underMigrationLock("migrate", this::migrateNow);
+  }
+
+  /**
+   * Runs {@code work} holding the SQLite migrate lock (waiting while another thread or process holds it);
+   * without a lock file (PostgreSQL: Flyway's advisory lock serves) it just runs.
+   */
+  private <T> T underMigrationLock(String action, java.util.function.Supplier<T> work) {
     if (migrationLock == null) {
-      return migrateNow();
+      return work.get();
     }
     // Waits (blocking, this is a worker thread) while another thread or process migrates the same file.
     synchronized (LOCAL_LOCKS.computeIfAbsent(migrationLock, path -> new Object())) {
       try (FileChannel channel = FileChannel.open(migrationLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
            FileLock lock = channel.lock()) {
-        return migrateNow();
+        return work.get();
       } catch (IOException e) {
-        throw new IllegalStateException("Cannot lock " + migrationLock + " to migrate " + description + ": "
+        throw new IllegalStateException("Cannot lock " + migrationLock + " to " + action + " " + description + ": "
             + e.getMessage(), e);
       }
     }
+  }
+
+  /** The Flyway locations this runner reads migrations from. */
+  public List<String> locations() {
+    return locations;
+  }
+
+  /** The database, for messages (no secrets). */
+  public String description() {
+    return description;
+  }
+
+  /** Every migration known to the files or to the database's history, in Flyway's order. */
+  public List<Entry> info() {
+    try {
+      return java.util.Arrays.stream(flyway.info().all()).map(FlywayRunner::entry).toList();
+    } catch (FlywayException e) {
+      throw failure("inspect", e);
+    }
+  }
+
+  /** The migrations recorded as applied (the schema history), oldest first. */
+  public List<Entry> history() {
+    return info().stream().filter(Entry::applied)
+        .sorted(java.util.Comparator.comparing(Entry::installedRank)).toList();
+  }
+
+  private static Entry entry(MigrationInfo info) {
+    boolean applied = info.isApplied();
+    java.util.Date on = info.getInstalledOn();
+    return new Entry(info.getVersion() == null ? null : info.getVersion().getVersion(), info.getDescription(),
+        String.valueOf(info.getType()), info.getState().getDisplayName(), info.getScript(),
+        on == null ? null : on.toInstant().toString(), info.getInstalledBy(),
+        applied ? info.getAppliedChecksum() : info.getChecksum(), info.getResolvedChecksum(),
+        info.getInstalledRank(), info.getExecutionTime(), applied, info.getState().isFailed(),
+        !applied || info.getResolvedChecksum() == null || info.isChecksumMatching(),
+        !applied || info.getResolvedDescription() == null || info.isDescriptionMatching(), info.getState());
+  }
+
+  /**
+   * What {@link #validate()} would complain about, one readable sentence per migration; empty when the
+   * database matches the files and nothing is pending.
+   */
+  public List<String> validationProblems() {
+    try {
+      org.flywaydb.core.api.output.ValidateResult result = flyway.validateWithResult();
+      if (result.validationSuccessful) {
+        return List.of();
+      }
+      List<String> problems = new java.util.ArrayList<>();
+      for (org.flywaydb.core.api.output.ValidateOutput invalid : result.invalidMigrations) {
+        String what = invalid.version == null || invalid.version.isEmpty() ? invalid.description : "V" + invalid.version;
+        problems.add(what + ": " + oneLine(invalid.errorDetails.errorMessage));
+      }
+      if (problems.isEmpty() && result.errorDetails != null) {
+        problems.add(oneLine(result.errorDetails.errorMessage));
+      }
+      return problems;
+    } catch (FlywayException e) {
+      throw failure("validate", e);
+    }
+  }
+
+  /**
+   * Repairs the schema history: removes failed entries, realigns checksums and descriptions with the
+   * packaged files, marks applied migrations whose files are gone as deleted. Changes no table but the
+   * history.
+   */
+  public RepairSummary repair() {
+    return underMigrationLock("repair", () -> {
+      try {
+        org.flywaydb.core.api.output.RepairResult result = flyway.repair();
+        List<String> actions = new java.util.ArrayList<>();
+        result.migrationsRemoved.forEach(m -> actions.add("removed the failed entry V" + m.version + " (" + m.description + ")"));
+        result.migrationsDeleted.forEach(m -> actions.add("marked V" + m.version + " (" + m.description + ") as deleted: its file is gone"));
+        result.migrationsAligned.forEach(m -> actions.add("realigned V" + m.version + " (" + m.description + ") with its file (checksum, description)"));
+        return new RepairSummary(List.copyOf(actions));
+      } catch (FlywayException e) {
+        throw failure("repair", e);
+      }
+    });
+  }
+
+  /**
+   * Records {@code version} as the schema's starting point in a database that has tables but no history
+   * (migrations up to and including it will not run). Refused by Flyway when a history exists already.
+   *
+   * @return the baseline version recorded
+   */
+  public String baseline(String version, String baselineDescription) {
+    return underMigrationLock("baseline", () -> {
+      try {
+        Flyway baselining = Flyway.configure(FlywayRunner.class.getClassLoader())
+            .configuration(flyway.getConfiguration())
+            .baselineVersion(version)
+            .baselineDescription(baselineDescription)
+            .load();
+        org.flywaydb.core.api.output.BaselineResult result = baselining.baseline();
+        if (!result.successfullyBaselined) {
+          throw new IllegalStateException("Cannot baseline the schema of " + description + ": Flyway declined");
+        }
+        return result.baselineVersion;
+      } catch (FlywayException e) {
+        throw failure("baseline", e);
+      }
+    });
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).lines().map(String::strip).filter(line -> !line.isEmpty()
+        && !line.chars().allMatch(ch -> ch == '-')).reduce((a, b) -> a + " " + b).orElse("");
   }
 
   private MigrateResult migrateNow() {
