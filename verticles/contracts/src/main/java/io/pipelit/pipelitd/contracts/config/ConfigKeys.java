@@ -177,11 +177,38 @@ public final class ConfigKeys {
   public static final String AUDIT_LOG_FILE = "PIPELITD_AUDIT_LOG_FILE";
   public static final String DEFAULT_AUDIT_LOG_FILE = "audit/audit.log";
 
+  /**
+   * TCP port of the event-bus bridge for outside clients (length-prefixed JSON frames, the wire format of
+   * vertx-tcp-eventbus-bridge); unset or -1 (default): no bridge. 0 picks a free port (tests).
+   */
+  public static final String BRIDGE_PORT = "PIPELITD_BRIDGE_PORT";
+  public static final int DEFAULT_BRIDGE_PORT = -1;
+  /** Bind address of the bridge; loopback by default (every frame still needs an API key). */
+  public static final String BRIDGE_HOST = "PIPELITD_BRIDGE_HOST";
+  public static final String DEFAULT_BRIDGE_HOST = "127.0.0.1";
+  /** PEM certificate chain for TLS on the bridge; with {@link #BRIDGE_TLS_KEY}. Unset: plain TCP. */
+  public static final String BRIDGE_TLS_CERT = "PIPELITD_BRIDGE_TLS_CERT";
+  /** PEM private key (PKCS#8) for TLS on the bridge. */
+  public static final String BRIDGE_TLS_KEY = "PIPELITD_BRIDGE_TLS_KEY";
+  /**
+   * Largest bridge frame accepted, in bytes (the 4-byte length prefix not counted); a larger announced
+   * length gets an error frame and the connection is closed before the frame is read. Default 16 MiB.
+   */
+  public static final String BRIDGE_MAX_FRAME_BYTES = "PIPELITD_BRIDGE_MAX_FRAME_BYTES";
+  public static final long DEFAULT_BRIDGE_MAX_FRAME_BYTES = 16L * 1024 * 1024;
+  /** Refused frames (bad key, forbidden address, malformed frame) a connection may send before it is closed. */
+  public static final String BRIDGE_MAX_REFUSALS = "PIPELITD_BRIDGE_MAX_REFUSALS";
+  public static final int DEFAULT_BRIDGE_MAX_REFUSALS = 5;
+  /** Requests one bridge connection may have in flight; beyond it the bridge stops reading that socket. */
+  public static final String BRIDGE_MAX_IN_FLIGHT = "PIPELITD_BRIDGE_MAX_IN_FLIGHT";
+  public static final int DEFAULT_BRIDGE_MAX_IN_FLIGHT = 256;
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
-      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE);
+      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
+      BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
+      BRIDGE_MAX_IN_FLIGHT);
 }
