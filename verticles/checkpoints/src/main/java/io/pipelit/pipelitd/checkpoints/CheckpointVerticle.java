@@ -7,6 +7,7 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.EventAddresses;
 import io.pipelit.pipelitd.contracts.EventSequencer;
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.ScheduledJobs;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
@@ -101,8 +102,8 @@ public class CheckpointVerticle extends VerticleBase {
         config.keepLast() > 0 ? config.keepLast() : -1,
         config.maxAgeSeconds() > 0 ? config.maxAgeSeconds() : -1, null, false);
     pruneTimer = vertx.setPeriodic(config.pruneScheduleSeconds() * 1000, id -> {
-      if (pruning) {
-        return; // the previous prune is still running: skip a round rather than pile up
+      if (pruning || !ScheduledJobs.mayRun(vertx)) {
+        return; // the previous prune is still running, or another cluster node runs the scheduled jobs
       }
       pruning = true;
       store.prune(rule)
@@ -110,6 +111,8 @@ public class CheckpointVerticle extends VerticleBase {
             if (result.getLong("deleted_checkpoints") > 0) {
               LOG.info("scheduled prune: {}", result.encode());
             }
+            events.publish(EventAddresses.CHECKPOINTS, new JsonObject().put("type", "checkpoints_pruned")
+                .put("data", new JsonObject().put("scheduled", true).put("result", result)));
           })
           .onFailure(e -> LOG.warn("scheduled prune failed: {}", e.toString()))
           .onComplete(done -> pruning = false);

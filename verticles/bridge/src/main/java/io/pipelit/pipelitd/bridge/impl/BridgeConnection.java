@@ -5,12 +5,12 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.EventAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.BridgeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -180,8 +180,8 @@ public final class BridgeConnection {
     String requestId = "bridge-" + id + "-" + (++requests);
     started();
     authenticate(key, replyAddress, address)
-        .compose(identity -> eventBus.request(address, body, identity.toDeliveryOptions()
-            .setSendTimeout(STORE_TIMEOUT_MS).addHeader(StoreHeaders.REQUEST_ID, requestId)))
+        .compose(identity -> eventBus.request(address, body,
+            StoreDelivery.local(identity, STORE_TIMEOUT_MS).addHeader(StoreHeaders.REQUEST_ID, requestId)))
         .onComplete(result -> {
           finished();
           if (replyAddress == null || result.failed() && result.cause() instanceof Refused) {
@@ -261,7 +261,7 @@ public final class BridgeConnection {
     if (address.startsWith(EventAddresses.WORKFLOW_PREFIX)) {
       String slug = address.substring(EventAddresses.WORKFLOW_PREFIX.length());
       return eventBus.request(StoreAddresses.WORKFLOWS_GET, new JsonObject().put("slug", slug),
-              identity.toDeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS))
+              StoreDelivery.local(identity, STORE_TIMEOUT_MS))
           .transform(result -> {
             if (result.succeeded()) {
               return Future.succeededFuture();
@@ -300,7 +300,7 @@ public final class BridgeConnection {
   /** The caller's identity; a refused key is counted as a refusal and answered with an err frame. */
   private Future<Identity> authenticate(String key, String replyAddress, String address) {
     return eventBus.<JsonObject>request(StoreAddresses.AUTHENTICATE, new JsonObject().put("key", key),
-            new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS))
+            StoreDelivery.local(STORE_TIMEOUT_MS))
         .transform(result -> {
           if (result.succeeded()) {
             JsonObject body = result.result().body();

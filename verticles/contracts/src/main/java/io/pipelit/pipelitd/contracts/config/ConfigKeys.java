@@ -202,6 +202,27 @@ public final class ConfigKeys {
   /** Requests one bridge connection may have in flight; beyond it the bridge stops reading that socket. */
   public static final String BRIDGE_MAX_IN_FLIGHT = "PIPELITD_BRIDGE_MAX_IN_FLIGHT";
   public static final int DEFAULT_BRIDGE_MAX_IN_FLIGHT = 256;
+  /**
+   * Cluster mode ({@code run --cluster}, PostgreSQL only): the Hazelcast configuration file, relative to
+   * the working directory unless absolute; missing means the bundled one (TCP/IP join on loopback,
+   * multicast off, cluster name {@code pipelitd}).
+   */
+  public static final String CLUSTER_CONFIG = "PIPELITD_CLUSTER_CONFIG";
+  public static final String DEFAULT_CLUSTER_CONFIG = "conf/cluster.xml";
+  /**
+   * Cluster mode: the address this node binds and announces for Hazelcast and the clustered event bus.
+   * Loopback by default (all nodes on one machine); a LAN address for nodes on several machines.
+   */
+  public static final String CLUSTER_HOST = "PIPELITD_CLUSTER_HOST";
+  public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+  /** Cluster mode: Hazelcast's first port; the next free one is taken when it is in use. */
+  public static final String CLUSTER_PORT = "PIPELITD_CLUSTER_PORT";
+  public static final int DEFAULT_CLUSTER_PORT = 5701;
+  /**
+   * Cluster mode: the other members to join, comma-separated {@code host} or {@code host:port}; replaces
+   * the member list of the Hazelcast file. Empty (default): the file's list.
+   */
+  public static final String CLUSTER_MEMBERS = "PIPELITD_CLUSTER_MEMBERS";
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -210,5 +231,5 @@ public final class ConfigKeys {
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
       CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
       BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
-      BRIDGE_MAX_IN_FLIGHT);
+      BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS);
 }
