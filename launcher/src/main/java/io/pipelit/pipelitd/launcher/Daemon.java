@@ -1,6 +1,8 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.bridge.BridgeVerticle;
 import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
+import io.pipelit.pipelitd.contracts.config.BridgeConfig;
 import io.pipelit.pipelitd.http.HttpApiVerticle;
 import io.pipelit.pipelitd.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -35,6 +37,9 @@ public final class Daemon {
   private final String checkpointsId;
   private final HttpApiVerticle http;
   private final String httpId;
+  /** The TCP event-bus bridge; deployed always, listening only when PIPELITD_BRIDGE_PORT is set. */
+  private BridgeVerticle bridge;
+  private String bridgeId;
 
   private Daemon(Vertx vertx, PipelitdConfig config, String version, PersistenceVerticle persistence,
       String persistenceId, String checkpointsId, HttpApiVerticle http, String httpId) {
@@ -68,7 +73,20 @@ public final class Daemon {
                   .transform(ignored -> Future.<String>failedFuture(httpFailure(config, failure))))
               .map(httpId -> new Daemon(vertx, config, version, persistence, persistenceId, checkpointsId, http,
                   httpId));
-        }));
+        }))
+        .compose(Daemon::deployBridge);
+  }
+
+  /** Deploys the bridge last (it serves the stores); a failure undeploys everything before it. */
+  private static Future<Daemon> deployBridge(Daemon daemon) {
+    BridgeVerticle bridge = new BridgeVerticle();
+    return daemon.vertx.deployVerticle(bridge, new DeploymentOptions().setConfig(daemon.config.json().copy()))
+        .map(id -> {
+          daemon.bridge = bridge;
+          daemon.bridgeId = id;
+          return daemon;
+        })
+        .recover(failure -> daemon.stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
   /** Deploys only PersistenceVerticle (what {@code setup} needs); returns its deployment id. */
@@ -108,8 +126,12 @@ public final class Daemon {
    * writes commit). Does not close Vert.x.
    */
   public Future<Void> stop() {
-    return vertx.undeploy(httpId)
-        .onFailure(e -> LOG.warn("stopping the HTTP API failed: {}", e.toString()))
+    Future<Void> bridgeStopped = bridgeId == null ? Future.succeededFuture() : vertx.undeploy(bridgeId)
+        .onFailure(e -> LOG.warn("stopping the event-bus bridge failed: {}", e.toString()));
+    Future<Void> httpStopped = vertx.undeploy(httpId)
+        .onFailure(e -> LOG.warn("stopping the HTTP API failed: {}", e.toString()));
+    // Both front doors drain at once, then the stores close (queued writes commit).
+    return Future.join(bridgeStopped, httpStopped)
         .transform(ignored -> vertx.undeploy(checkpointsId))
         .onFailure(e -> LOG.warn("stopping the checkpoint store failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(persistenceId))
@@ -133,6 +155,11 @@ public final class Daemon {
     return http.actualPort();
   }
 
+  /** The bound bridge port, or -1 when the bridge is off. */
+  public int bridgePort() {
+    return bridge == null ? -1 : bridge.actualPort();
+  }
+
   /** {@code http://host:port}. */
   public String httpUrl() {
     return "http://" + hostPort(config.http().host(), httpPort());
@@ -151,7 +178,8 @@ public final class Daemon {
 
   /** The one startup line: version, backend and database, HTTP address. */
   public String readyLine() {
-    return "pipelitd " + version + " ready: backend " + describeDatabase() + ", HTTP " + httpUrl();
+    return "pipelitd " + version + " ready: backend " + describeDatabase() + ", HTTP " + httpUrl()
+        + (bridgePort() >= 0 ? ", bridge " + hostPort(BridgeConfig.from(config.json()).host(), bridgePort()) : "");
   }
 
   static String hostPort(String host, int port) {

@@ -5,6 +5,7 @@ import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.vertx.core.Vertx;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--database-url", paramLabel = "URL", description = "Overrides DATABASE_URL.")
   String databaseUrl;
 
+  @Option(names = "--cluster", description = "Join a cluster of pipelitd nodes (Hazelcast, conf/cluster.xml);"
+      + " PostgreSQL only. One node of the cluster runs the scheduled jobs.")
+  boolean cluster;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
@@ -59,6 +64,16 @@ final class RunCommand implements Callable<Integer> {
     return flags;
   }
 
+  /** The configuration read with a short-lived plain Vert.x (cluster mode builds its own afterwards). */
+  private PipelitdConfig loadWithoutVertx() {
+    Vertx reader = Vertx.vertx();
+    try {
+      return main.loadConfig(reader, flags());
+    } finally {
+      Main.closeVertx(reader, Duration.ofSeconds(10));
+    }
+  }
+
   @Override
   public Integer call() {
     LaunchContext context = main.context;
@@ -66,12 +81,26 @@ final class RunCommand implements Callable<Integer> {
     CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = null;
-    Vertx vertx = Observability.vertxWithMetrics();
+    Vertx vertx = null;
+    JobLeadership leadership = null;
     InstanceGuard guard = null;
     long deadline = 0;
     Duration stopTimeout = Main.STOP_TIMEOUT; // until the configuration says otherwise
     try {
-      PipelitdConfig config = main.loadConfig(vertx, flags());
+      PipelitdConfig config;
+      if (cluster) {
+        // The cluster's settings come from the configuration: read it first, then join.
+        config = loadWithoutVertx();
+        ClusterSetup.requirePostgres(config);
+        ClusterManager clusterManager = ClusterSetup.clusterManager(config.json(), config.workingDir());
+        vertx = Failures.await(Observability.clusteredVertxWithMetrics(clusterManager,
+            ClusterSetup.eventBusOptions(config.json())));
+        Main.LOG.info("joined the cluster as {} ({} nodes)", ClusterSetup.host(config.json()),
+            clusterManager.getNodes().size());
+      } else {
+        vertx = Observability.vertxWithMetrics();
+        config = main.loadConfig(vertx, flags());
+      }
       stopTimeout = Duration.ofMillis(ConfigValues.integer(config.json(), ConfigKeys.STOP_TIMEOUT_MS,
           ConfigKeys.DEFAULT_STOP_TIMEOUT_MS, 1_000, 3_600_000));
       Duration stopBound = stopTimeout;
@@ -100,12 +129,14 @@ final class RunCommand implements Callable<Integer> {
       Plugins.Deployed plugins = Failures.await(Plugins.deploy(vertx, config, pluginVerticles)
           .recover(failure -> daemon.stop()
               .transform(ignored -> io.vertx.core.Future.<Plugins.Deployed>failedFuture(failure))));
+      leadership = JobLeadership.start(vertx);
       Main.LOG.info(daemon.readyLine());
       context.readyListener().ifPresent(listener -> listener.accept(daemon));
 
       stopRequested.join();
       Main.LOG.info("pipelitd stopping: closing the HTTP API, then committing queued writes");
       deadline = System.nanoTime() + stopTimeout.toNanos();
+      leadership.stop();
       try {
         Failures.await(plugins.undeploy().compose(ignored -> daemon.stop()), stopTimeout);
       } catch (TimeoutException e) {
@@ -120,7 +151,9 @@ final class RunCommand implements Callable<Integer> {
     } finally {
       Duration left = deadline == 0 ? stopTimeout
           : Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos()));
-      Main.closeVertx(vertx, left);
+      if (vertx != null) {
+        Main.closeVertx(vertx, left); // in cluster mode this also leaves the cluster
+      }
       if (guard != null) {
         guard.close(); // only once the database is closed: another daemon may then take over
       }

@@ -4,7 +4,10 @@ import io.pipelit.pipelitd.checkpoints.impl.CheckpointStore;
 import io.pipelit.pipelitd.checkpoints.impl.Schema;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.ErrorCode;
+import io.pipelit.pipelitd.contracts.EventAddresses;
+import io.pipelit.pipelitd.contracts.EventSequencer;
 import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.ScheduledJobs;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
@@ -54,6 +57,8 @@ public class CheckpointVerticle extends VerticleBase {
   private DatabaseUrl url;
   private Database db;               // on this verticle's context only
   private Future<Database> opening;  // on this verticle's context only
+  /** Publishes the change events of the checkpoint store (after each successful change). */
+  private EventSequencer events;
   private long pruneTimer = -1;
   private boolean pruning;
 
@@ -67,16 +72,17 @@ public class CheckpointVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     CheckpointStore store = new CheckpointStore(vertx, new Access(), url, config.maxBytes());
-    admin(CheckpointAddresses.PUT, store::put);
-    admin(CheckpointAddresses.PUT_WRITES, store::putWrites);
+    events = new EventSequencer(vertx.eventBus());
+    admin(CheckpointAddresses.PUT, announced("checkpoint_put", store::put));
+    admin(CheckpointAddresses.PUT_WRITES, announced("checkpoint_writes_put", store::putWrites));
     admin(CheckpointAddresses.GET_TUPLE, store::getTuple);
     admin(CheckpointAddresses.LIST, store::list);
-    admin(CheckpointAddresses.DELETE_THREAD, store::deleteThread);
-    admin(CheckpointAddresses.PRUNE, store::prune);
+    admin(CheckpointAddresses.DELETE_THREAD, announced("thread_deleted", store::deleteThread));
+    admin(CheckpointAddresses.PRUNE, announced("checkpoints_pruned", store::prune));
     admin(CheckpointAddresses.STATS, store::stats);
-    admin(CheckpointAddresses.COPY_THREAD, store::copyThread);
+    admin(CheckpointAddresses.COPY_THREAD, announced("thread_copied", store::copyThread));
     admin(CheckpointAddresses.ADMIN_LIST, store::adminList);
-    admin(CheckpointAddresses.BATCH_DELETE, store::batchDelete);
+    admin(CheckpointAddresses.BATCH_DELETE, announced("checkpoints_deleted", store::batchDelete));
     if (config.pruneScheduleSeconds() > 0) {
       schedulePrune(store);
     }
@@ -96,8 +102,8 @@ public class CheckpointVerticle extends VerticleBase {
         config.keepLast() > 0 ? config.keepLast() : -1,
         config.maxAgeSeconds() > 0 ? config.maxAgeSeconds() : -1, null, false);
     pruneTimer = vertx.setPeriodic(config.pruneScheduleSeconds() * 1000, id -> {
-      if (pruning) {
-        return; // the previous prune is still running: skip a round rather than pile up
+      if (pruning || !ScheduledJobs.mayRun(vertx)) {
+        return; // the previous prune is still running, or another cluster node runs the scheduled jobs
       }
       pruning = true;
       store.prune(rule)
@@ -105,6 +111,8 @@ public class CheckpointVerticle extends VerticleBase {
             if (result.getLong("deleted_checkpoints") > 0) {
               LOG.info("scheduled prune: {}", result.encode());
             }
+            events.publish(EventAddresses.CHECKPOINTS, new JsonObject().put("type", "checkpoints_pruned")
+                .put("data", new JsonObject().put("scheduled", true).put("result", result)));
           })
           .onFailure(e -> LOG.warn("scheduled prune failed: {}", e.toString()))
           .onComplete(done -> pruning = false);
@@ -153,6 +161,29 @@ public class CheckpointVerticle extends VerticleBase {
       case SQLITE -> SqliteDatabase.open(vertx, SqliteOptions.from(url.sqlitePath(), tuning));
       case POSTGRESQL -> PostgresDatabase.open(vertx, url, tuning);
     };
+  }
+
+  /**
+   * The operation, followed on success by a change event on {@link EventAddresses#CHECKPOINTS}: the
+   * request's thread and checkpoint ids (never the blobs) and the reply, in the order the store answered.
+   */
+  private Function<JsonObject, Future<?>> announced(String type, Function<JsonObject, Future<?>> operation) {
+    return request -> operation.apply(request).onSuccess(reply -> {
+      JsonObject data = new JsonObject();
+      for (String field : new String[] {"checkpoint_ns", "ns", "checkpoint_id", "thread_ids", "checkpoint_ids"}) {
+        if (request.containsKey(field)) {
+          data.put(field, request.getValue(field));
+        }
+      }
+      if (reply instanceof JsonObject answer) {
+        data.put("result", answer.copy());
+      }
+      JsonObject event = new JsonObject().put("type", type).put("data", data);
+      if (request.getValue("thread_id") instanceof String threadId) {
+        event.put("thread_id", threadId);
+      }
+      events.publish(EventAddresses.CHECKPOINTS, event);
+    });
   }
 
   /** An admin-only address: a normal user's identity is refused with FORBIDDEN. */

@@ -2,8 +2,8 @@ package io.pipelit.pipelitd.http;
 
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +36,7 @@ final class BearerAuth {
     }
     return eventBus
         .<JsonObject>request(StoreAddresses.AUTHENTICATE, new JsonObject().put("key", key),
-            new DeliveryOptions().setSendTimeout(timeoutMs))
+            StoreDelivery.local(timeoutMs))
         .map(reply -> toIdentity(reply.body()));
   }
 

@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.http;
 
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
@@ -284,7 +285,7 @@ public final class HttpApiVerticle extends VerticleBase {
       return;
     }
     String requestId = ctx.get(REQUEST_ID_HEADER);
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(storeTimeoutMs);
+    DeliveryOptions options = StoreDelivery.local(storeTimeoutMs);
     if (requestId != null) {
       options.addHeader(StoreHeaders.REQUEST_ID, requestId);
     }
@@ -294,7 +295,7 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<Message<Object>> send(String address, JsonObject request, Identity identity, String requestId) {
-    DeliveryOptions options = identity.toDeliveryOptions().setSendTimeout(storeTimeoutMs)
+    DeliveryOptions options = StoreDelivery.local(identity, storeTimeoutMs)
         .addHeader(StoreHeaders.REQUEST_ID, requestId);
     return eventBus.request(address, request, options);
   }
@@ -311,7 +312,7 @@ public final class HttpApiVerticle extends VerticleBase {
   /** Always 200, like Pipelit: load balancers read "status", not the HTTP code. */
   private void health(RoutingContext ctx) {
     eventBus.<JsonObject>request(StoreAddresses.HEALTH, new JsonObject(),
-            new DeliveryOptions().setSendTimeout(healthTimeoutMs))
+            StoreDelivery.local(healthTimeoutMs))
         .map(reply -> healthBody(reply.body()))
         .otherwise(err -> {
           LOG.debug("Health check: store did not answer: {}", err.getMessage());
@@ -328,7 +329,7 @@ public final class HttpApiVerticle extends VerticleBase {
    */
   private void ready(RoutingContext ctx) {
     eventBus.<JsonObject>request(StoreAddresses.HEALTH, new JsonObject(),
-            new DeliveryOptions().setSendTimeout(healthTimeoutMs))
+            StoreDelivery.local(healthTimeoutMs))
         .map(Message::body)
         .otherwise(err -> null)
         .onSuccess(store -> {

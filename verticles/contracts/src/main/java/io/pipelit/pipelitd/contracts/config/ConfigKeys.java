@@ -220,6 +220,52 @@ public final class ConfigKeys {
   public static final String RETENTION_BATCH_SIZE = "PIPELITD_RETENTION_BATCH_SIZE";
   public static final long DEFAULT_RETENTION_BATCH_SIZE = 500;
 
+  /**
+   * TCP port of the event-bus bridge for outside clients (length-prefixed JSON frames, the wire format of
+   * vertx-tcp-eventbus-bridge); unset or -1 (default): no bridge. 0 picks a free port (tests).
+   */
+  public static final String BRIDGE_PORT = "PIPELITD_BRIDGE_PORT";
+  public static final int DEFAULT_BRIDGE_PORT = -1;
+  /** Bind address of the bridge; loopback by default (every frame still needs an API key). */
+  public static final String BRIDGE_HOST = "PIPELITD_BRIDGE_HOST";
+  public static final String DEFAULT_BRIDGE_HOST = "127.0.0.1";
+  /** PEM certificate chain for TLS on the bridge; with {@link #BRIDGE_TLS_KEY}. Unset: plain TCP. */
+  public static final String BRIDGE_TLS_CERT = "PIPELITD_BRIDGE_TLS_CERT";
+  /** PEM private key (PKCS#8) for TLS on the bridge. */
+  public static final String BRIDGE_TLS_KEY = "PIPELITD_BRIDGE_TLS_KEY";
+  /**
+   * Largest bridge frame accepted, in bytes (the 4-byte length prefix not counted); a larger announced
+   * length gets an error frame and the connection is closed before the frame is read. Default 16 MiB.
+   */
+  public static final String BRIDGE_MAX_FRAME_BYTES = "PIPELITD_BRIDGE_MAX_FRAME_BYTES";
+  public static final long DEFAULT_BRIDGE_MAX_FRAME_BYTES = 16L * 1024 * 1024;
+  /** Refused frames (bad key, forbidden address, malformed frame) a connection may send before it is closed. */
+  public static final String BRIDGE_MAX_REFUSALS = "PIPELITD_BRIDGE_MAX_REFUSALS";
+  public static final int DEFAULT_BRIDGE_MAX_REFUSALS = 5;
+  /** Requests one bridge connection may have in flight; beyond it the bridge stops reading that socket. */
+  public static final String BRIDGE_MAX_IN_FLIGHT = "PIPELITD_BRIDGE_MAX_IN_FLIGHT";
+  public static final int DEFAULT_BRIDGE_MAX_IN_FLIGHT = 256;
+  /**
+   * Cluster mode ({@code run --cluster}, PostgreSQL only): the Hazelcast configuration file, relative to
+   * the working directory unless absolute; missing means the bundled one (TCP/IP join on loopback,
+   * multicast off, cluster name {@code pipelitd}).
+   */
+  public static final String CLUSTER_CONFIG = "PIPELITD_CLUSTER_CONFIG";
+  public static final String DEFAULT_CLUSTER_CONFIG = "conf/cluster.xml";
+  /**
+   * Cluster mode: the address this node binds and announces for Hazelcast and the clustered event bus.
+   * Loopback by default (all nodes on one machine); a LAN address for nodes on several machines.
+   */
+  public static final String CLUSTER_HOST = "PIPELITD_CLUSTER_HOST";
+  public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+  /** Cluster mode: Hazelcast's first port; the next free one is taken when it is in use. */
+  public static final String CLUSTER_PORT = "PIPELITD_CLUSTER_PORT";
+  public static final int DEFAULT_CLUSTER_PORT = 5701;
+  /**
+   * Cluster mode: the other members to join, comma-separated {@code host} or {@code host:port}; replaces
+   * the member list of the Hazelcast file. Empty (default): the file's list.
+   */
+  public static final String CLUSTER_MEMBERS = "PIPELITD_CLUSTER_MEMBERS";
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -229,5 +275,7 @@ public final class ConfigKeys {
       CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
       PIPELIT_DIR,
       ZOMBIE_EXECUTION_THRESHOLD_SECONDS, EXECUTION_RECOVERY_INTERVAL_SECONDS, RETENTION_MAX_AGE_DAYS,
-      RETENTION_KEEP_PER_WORKFLOW, RETENTION_SCHEDULE_SECONDS, RETENTION_BATCH_SIZE);
+      RETENTION_KEEP_PER_WORKFLOW, RETENTION_SCHEDULE_SECONDS, RETENTION_BATCH_SIZE,
+      BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
+      BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS);
 }

@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.persistence.impl;
 import io.pipelit.pipelitd.contracts.EventAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.RequestFields;
+import io.pipelit.pipelitd.contracts.ScheduledJobs;
 import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.config.RetentionConfig;
@@ -46,7 +47,11 @@ public final class RetentionJobs {
   public void start() {
     recoverNow();
     if (config.recoveryIntervalSeconds() > 0) {
-      recoveryTimer = vertx.setPeriodic(config.recoveryIntervalSeconds() * 1000, id -> recoverNow());
+      recoveryTimer = vertx.setPeriodic(config.recoveryIntervalSeconds() * 1000, id -> {
+        if (ScheduledJobs.mayRun(vertx)) { // in a cluster, one node sweeps
+          recoverNow();
+        }
+      });
     }
     ExecutionPruner.Rules rules = new ExecutionPruner.Rules(config.maxAgeDays(), config.keepPerWorkflow());
     if (config.scheduleSeconds() > 0 && rules.any()) {
@@ -102,6 +107,9 @@ public final class RetentionJobs {
   }
 
   private void scheduledPrune(ExecutionPruner.Rules rules) {
+    if (!ScheduledJobs.mayRun(vertx)) {
+      return; // another cluster node runs the scheduled jobs
+    }
     pruner.prune(rules, false, false, config.batchSize(), progress -> { })
         .onSuccess(report -> LOG.info("scheduled prune: {}", report.encode()))
         .onFailure(e -> LOG.warn("scheduled prune did not run: {}", e.getMessage()));
