@@ -159,7 +159,8 @@ class BridgeTest extends BackendSuite {
   void forbiddenAddressesAreRefused() throws Exception {
     Client client = new Client();
     for (String address : List.of("pipelit.store.users.setup_admin", "pipelit.store.users.cli.list",
-        "pipelit.store.auth.authenticate", "pipelit.store.keys.rotate_batch", "vertx.anything")) {
+        "pipelit.store.auth.authenticate", "pipelit.store.keys.rotate_batch", "pipelit.store.maintenance.prune.cli",
+        "pipelit.store.settings.cli.current", "vertx.anything")) {
       JsonObject refused = client.request(address, new JsonObject(), daemon.adminKey);
       assertEquals("access_denied", refused.getString("message"), address);
       assertEquals(ErrorCode.FORBIDDEN.value(), refused.getInteger("failureCode"), address);

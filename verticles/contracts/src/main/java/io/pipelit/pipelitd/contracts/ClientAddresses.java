@@ -8,8 +8,9 @@ import java.util.Set;
  * in-process ones (the command line's {@code *.cli.*}, first-admin setup, key rotation batches, the
  * loopback-only MFA reset, and the raw key lookup). Events: {@code pipelit.events.*}.
  *
- * <p>Convention for new trusted addresses: put {@code .cli.} or {@code .internal.} in the name (they are
- * then refused here without a change to this class), or add them to {@link #TRUSTED}.
+ * <p>Convention for new trusted addresses: give the name a {@code cli} or {@code internal} segment
+ * ({@code pipelit.store.users.cli.create}, {@code pipelit.store.maintenance.prune.cli}); they are then
+ * refused here without a change to this class. Or add them to {@link #TRUSTED}.
  */
 public final class ClientAddresses {
   private ClientAddresses() {}
@@ -27,7 +28,15 @@ public final class ClientAddresses {
       return false;
     }
     boolean service = address.startsWith(StoreAddresses.PREFIX) || address.startsWith(CheckpointAddresses.PREFIX);
-    return service && !TRUSTED.contains(address) && !address.contains(".cli.") && !address.contains(".internal.");
+    if (!service || TRUSTED.contains(address)) {
+      return false;
+    }
+    for (String segment : address.split("\\.")) {
+      if (segment.equals("cli") || segment.equals("internal")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** May an outside client follow (register for) this address? Ownership is checked separately. */
