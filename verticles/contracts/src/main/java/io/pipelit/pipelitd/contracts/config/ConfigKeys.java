@@ -177,11 +177,40 @@ public final class ConfigKeys {
   public static final String AUDIT_LOG_FILE = "PIPELITD_AUDIT_LOG_FILE";
   public static final String DEFAULT_AUDIT_LOG_FILE = "audit/audit.log";
 
+  /**
+   * When the backup scheduler takes a backup: a standard five-field cron expression (minute hour
+   * day-of-month month day-of-week; ranges, steps, lists, month and day names), in {@link #BACKUP_TIMEZONE}.
+   * Default every night at 02:00. {@code off} turns scheduled backups off (on-demand ones still work).
+   */
+  public static final String BACKUP_SCHEDULE = "BACKUP_SCHEDULE";
+  public static final String DEFAULT_BACKUP_SCHEDULE = "0 2 * * *";
+
+  /** Time zone of {@link #BACKUP_SCHEDULE} (an IANA name such as {@code Europe/Berlin}); default UTC. */
+  public static final String BACKUP_TIMEZONE = "BACKUP_TIMEZONE";
+  public static final String DEFAULT_BACKUP_TIMEZONE = "UTC";
+
+  /** Folder of the backups (one sub-folder per backup), relative to the working directory unless absolute. */
+  public static final String BACKUP_DIR = "BACKUP_DIR";
+  public static final String DEFAULT_BACKUP_DIR = "backups/";
+
+  /** Retention: verified scheduled and on-demand backups kept (newest first); 0 = no count rule. */
+  public static final String BACKUP_KEEP_LAST = "BACKUP_KEEP_LAST";
+  public static final long DEFAULT_BACKUP_KEEP_LAST = 7;
+
+  /** Retention: backups older than this many days are deleted; 0 (default) = no age rule. */
+  public static final String BACKUP_MAX_AGE_DAYS = "BACKUP_MAX_AGE_DAYS";
+  public static final long DEFAULT_BACKUP_MAX_AGE_DAYS = 0;
+
+  /** Compress SQLite backup files with gzip ({@code true}, default); pg_dump's custom format is compressed anyway. */
+  public static final String BACKUP_COMPRESS = "BACKUP_COMPRESS";
+  public static final boolean DEFAULT_BACKUP_COMPRESS = true;
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
       READ_POOL_SIZE, SQLITE_SYNCHRONOUS, SQLITE_BUSY_TIMEOUT_MS, PG_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS,
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
-      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE);
+      CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
+      BACKUP_SCHEDULE, BACKUP_TIMEZONE, BACKUP_DIR, BACKUP_KEEP_LAST, BACKUP_MAX_AGE_DAYS, BACKUP_COMPRESS);
 }
