@@ -129,6 +129,10 @@ public final class ConfigLoader {
       throw new ConfigException(ConfigKeys.LOG_FORMAT, "must be text or json (got '" + logFormat + "')");
     }
     validateCheckpoints(json, workingDir);
+    // The backup folder made absolute, as DATABASE_URL: verticles and commands never depend on the JVM's
+    // working directory.
+    json.put(ConfigKeys.BACKUP_DIR, workingDir.toAbsolutePath().resolve(
+        io.pipelit.pipelitd.contracts.config.BackupConfig.from(json).dir()).normalize().toString());
     Object fieldKey = json.getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
     if (fieldKey != null && !fieldKey.toString().isBlank()) {
       // A malformed key stops here (exit 2); the message names the key's position, never its text.

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.backup.BackupSchedulerVerticle;
 import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
 import io.pipelit.pipelitd.http.HttpApiVerticle;
 import io.pipelit.pipelitd.persistence.PersistenceVerticle;
@@ -33,6 +34,8 @@ public final class Daemon {
   private final PersistenceVerticle persistence;
   private final String persistenceId;
   private final String checkpointsId;
+  /** The backup scheduler's deployment (set once deployed; see {@link #start}). */
+  private String backupId;
   private final HttpApiVerticle http;
   private final String httpId;
 
@@ -68,7 +71,22 @@ public final class Daemon {
                   .transform(ignored -> Future.<String>failedFuture(httpFailure(config, failure))))
               .map(httpId -> new Daemon(vertx, config, version, persistence, persistenceId, checkpointsId, http,
                   httpId));
-        }));
+        }))
+        .compose(daemon -> daemon.deployBackups());
+  }
+
+  /**
+   * Deploys BackupSchedulerVerticle last (it only reads the databases, through files and tools of its
+   * own); when it fails, the rest is stopped again and the failure reported.
+   */
+  private Future<Daemon> deployBackups() {
+    JsonObject backupConfig = config.json().copy().put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, version);
+    return vertx.deployVerticle(new BackupSchedulerVerticle(), new DeploymentOptions().setConfig(backupConfig))
+        .map(id -> {
+          backupId = id;
+          return this;
+        })
+        .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
   /** Deploys only PersistenceVerticle (what {@code setup} needs); returns its deployment id. */
@@ -103,6 +121,9 @@ public final class Daemon {
   public Future<Void> stop() {
     return vertx.undeploy(httpId)
         .onFailure(e -> LOG.warn("stopping the HTTP API failed: {}", e.toString()))
+        // A running backup is aborted cleanly (partial output removed) before the stores close.
+        .transform(ignored -> backupId == null ? Future.<Void>succeededFuture() : vertx.undeploy(backupId))
+        .onFailure(e -> LOG.warn("stopping the backup scheduler failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(checkpointsId))
         .onFailure(e -> LOG.warn("stopping the checkpoint store failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(persistenceId))

@@ -8,6 +8,7 @@ import static io.pipelit.pipelitd.http.RequestPart.paging;
 import static io.pipelit.pipelitd.http.RequestPart.path;
 import static io.pipelit.pipelitd.http.RequestPart.presentQuery;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.vertx.core.http.HttpMethod;
@@ -107,7 +108,11 @@ final class ApiRoutes {
       route(HttpMethod.GET, "/memories/checkpoints/", CheckpointAddresses.ADMIN_LIST, OK,
           optionalQuery("thread_id"), paging()),
       route(HttpMethod.POST, "/memories/checkpoints/batch-delete/", CheckpointAddresses.BATCH_DELETE, NO_CONTENT,
-          body()));
+          body()),
+
+      // Backups (admin keys only, the backup scheduler answers 403 otherwise): 201 once written and verified
+      route(HttpMethod.POST, "/backups/", BackupAddresses.CREATE, CREATED),
+      route(HttpMethod.GET, "/backups/", BackupAddresses.LIST, OK));
 
   /**
    * Authentication, users, API keys and MFA (reference §3.2, §3.3); bearer key required. Roles are

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.http;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreHeaders;
@@ -317,6 +318,7 @@ public final class HttpApiVerticle extends VerticleBase {
           LOG.debug("Health check: store did not answer: {}", err.getMessage());
           return healthBody(null);
         })
+        .compose(body -> backupStatus().map(backup -> backup == null ? body : body.put("backups", backupCheck(backup))))
         .onSuccess(body -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
             .end(body.toBuffer()));
@@ -331,7 +333,10 @@ public final class HttpApiVerticle extends VerticleBase {
             new DeliveryOptions().setSendTimeout(healthTimeoutMs))
         .map(Message::body)
         .otherwise(err -> null)
-        .onSuccess(store -> {
+        .compose(store -> backupStatus().map(backup -> new JsonObject[] {store, backup}))
+        .onSuccess(replies -> {
+          JsonObject store = replies[0];
+          JsonObject backup = replies[1];
           boolean database = store != null && Boolean.TRUE.equals(store.getValue("database"));
           boolean writer = store != null && Boolean.TRUE.equals(store.getValue("writer"));
           boolean ready = database && writer;
@@ -345,11 +350,35 @@ public final class HttpApiVerticle extends VerticleBase {
                   // Start-up refuses a database with pending migrations, so a running store means applied.
                   .put("migrations", store != null)
                   .put("schema_version", store == null ? null : store.getValue("schema_version"))
-                  .put("last_backup", null));
+                  .put("last_backup", backup == null ? null : backup.getValue("last_backup"))
+                  .put("backups", backup == null ? null : backupCheck(backup)));
           ctx.response().setStatusCode(ready ? 200 : 503)
               .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
               .end(body.toBuffer());
         });
+  }
+
+  /**
+   * The backup scheduler's status, or null when it does not answer (not deployed): a failed backup or an
+   * unwritable backup folder shows in /ready and /health but does not make the node unready.
+   */
+  private Future<JsonObject> backupStatus() {
+    return eventBus.<JsonObject>request(BackupAddresses.STATUS, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(healthTimeoutMs))
+        .map(Message::body)
+        .otherwise(err -> null);
+  }
+
+  /** "ok", or the backup problem an operator must look at. */
+  private static String backupCheck(JsonObject backup) {
+    if (backup.getValue("problem") != null) {
+      return backup.getString("problem");
+    }
+    JsonObject last = backup.getJsonObject("last_backup");
+    if (last != null && "failed".equals(last.getString("status"))) {
+      return "last backup failed: " + last.getString("error");
+    }
+    return "ok";
   }
 
   private JsonObject healthBody(JsonObject storeReply) {
