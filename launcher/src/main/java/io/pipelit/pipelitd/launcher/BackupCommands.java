@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,11 +72,16 @@ final class BackupCommands {
   }
 
   private static boolean daemonConnected(DatabaseUrl url) {
-    try (Connection connection = PgTools.connect(url); Statement statement = connection.createStatement();
-         ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-             + " AND application_name = 'pipelitd' AND pid <> pg_backend_pid()")) {
-      rows.next();
-      return rows.getLong(1) > 0;
+    // The daemon's sessions carry the URL's application_name, "pipelitd" by default.
+    String name = url.options() == null ? null : url.options().get("application_name");
+    try (Connection connection = PgTools.connect(url); java.sql.PreparedStatement statement = connection.prepareStatement(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?"
+            + " AND pid <> pg_backend_pid()")) {
+      statement.setString(1, name == null ? "pipelitd" : name);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        return rows.getLong(1) > 0;
+      }
     } catch (java.sql.SQLException e) {
       throw new Failures.UserFacingException("cannot reach " + url.describe() + ": " + e.getMessage(),
           ExitCodes.FAILURE, e);
