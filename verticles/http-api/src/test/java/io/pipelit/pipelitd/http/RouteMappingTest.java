@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -131,7 +132,9 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("GET", "/api/v1/memories/checkpoints", "?thread_id=1:7&limit=5", null, CheckpointAddresses.ADMIN_LIST,
             obj("thread_id", "1:7", "limit", 5, "offset", 0), 200),
         new Case("POST", "/api/v1/memories/checkpoints/batch-delete", "", "{\"thread_ids\":[\"1:7\"]}",
-            CheckpointAddresses.BATCH_DELETE, obj("body", obj("thread_ids", new JsonArray().add("1:7"))), 204));
+            CheckpointAddresses.BATCH_DELETE, obj("body", obj("thread_ids", new JsonArray().add("1:7"))), 204),
+        new Case("POST", "/api/v1/backups", "", null, BackupAddresses.CREATE, new JsonObject(), 201),
+        new Case("GET", "/api/v1/backups", "", null, BackupAddresses.LIST, new JsonObject(), 200));
   }
 
   static Stream<Arguments> casesInBothSpellings() {
@@ -167,7 +170,7 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    assertEquals(38, ApiRoutes.ALL.size());
+    assertEquals(40, ApiRoutes.ALL.size());
   }
 
   @Test
