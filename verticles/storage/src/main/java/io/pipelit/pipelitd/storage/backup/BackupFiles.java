@@ -131,7 +131,7 @@ public final class BackupFiles {
       throws IOException {
     try {
       try (InputStream in = Files.newInputStream(source);
-           OutputStream out = new GZIPOutputStream(opener.open(target), BUFFER)) {
+           OutputStream out = fastGzip(opener.open(target))) {
         byte[] buffer = new byte[BUFFER];
         for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
           cancellation.check();
@@ -144,6 +144,18 @@ public final class BackupFiles {
       deleteQuietly(target);
       throw e;
     }
+  }
+
+  /**
+   * gzip at the fastest level: a backup is written often and read rarely, and the default level costs
+   * several times the copy itself on incompressible data (blobs, ciphertexts) for little gain.
+   */
+  private static OutputStream fastGzip(OutputStream out) throws IOException {
+    return new GZIPOutputStream(out, BUFFER) {
+      {
+        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      }
+    };
   }
 
   /** Writes the decompressed content of a gzip file to {@code target} (a new file). */

@@ -20,9 +20,10 @@ import org.sqlite.SQLiteConfig;
  * snapshot of the moment its first page was read: every transaction committed before that is in it,
  * none committed after. In WAL mode a reader never blocks the writer, so the daemon's writer goes on
  * committing while the copy runs (the WAL only grows until the copy ends and a checkpoint can pass
- * it). Run on the writer, the same statement would stop every write for the whole copy, which is
- * seconds per GiB: {@code scripts/bench/backup} measures both, and the longest writer pause on a
- * read connection stays at the normal commit latency, while through the writer it is the whole
+ * it). Run on the writer, the same statement stops every write for the whole copy. Measured with
+ * {@code scripts/bench/backup} (200 MiB file, 4 writers, 2 cores): both copies took 1.1x a plain
+ * file copy; the longest writer pause was 60 ms on a read connection (the same as with no backup
+ * running: 58 ms) and 1,166 ms through the writer, i.e. the whole
  * backup. A separate read connection also never meets the livelock of sqlite-jdbc's page-stepping
  * {@code backup to} (DESIGN.md, Known traps): {@code VACUUM INTO} copies all pages in one step and
  * needs no write lock at all. It also works the same whether or not a daemon has the file open, so the
