@@ -258,6 +258,29 @@ class BackupApiTest extends BackendSuite {
     }
   }
 
+  @Test
+  void backupNowGoesThroughTheRunningDaemonWithAnAdminKey() throws Exception {
+    Map<String, String> env = BackupCommandsTest.env(daemon.databaseUrl, backupDir, daemon.fieldKey);
+    env.put(ConfigKeys.HTTP_PORT, Integer.toString(daemon.port));
+    env.put("PIPELITD_API_KEY", daemon.adminKey);
+    Process holder = backend == Backend.SQLITE
+        ? BackupCommandsTest.holdGuard(DatabaseUrl.parse(daemon.databaseUrl, scratch).sqlitePath()) : null;
+    try {
+      BackupCommandsTest.Run now = BackupCommandsTest.cli(env, scratch, "backup", "now");
+      assertEquals(0, now.exit(), now.toString());
+      assertTrue(now.err().contains("asking it for the backup"), now.err());
+      JsonObject manifest = new JsonObject(now.out().strip());
+      assertEquals("verified", manifest.getString("status"));
+      assertEquals(manifest.getString("name"), daemon.get("/ready").json().getJsonObject("checks")
+          .getJsonObject("last_backup").getString("name"), "the daemon took it");
+    } finally {
+      if (holder != null) {
+        holder.destroy();
+        holder.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** About {@code megabytes} MiB of incompressible rows, so that a backup takes a noticeable time. */
   void fill(int megabytes) throws Exception {
     try (Connection c = daemon.connect()) {

@@ -268,7 +268,8 @@ public class BackupSchedulerVerticle extends VerticleBase {
 
   private Future<JsonObject> list(Identity identity, JsonObject request) {
     requireAdmin(identity);
-    return worker.executeBlocking(() -> {
+    // Not on the backup worker: a list must not wait for a running backup.
+    return vertx.executeBlocking(() -> {
       List<JsonObject> all = BackupCatalog.list(dir());
       return new JsonObject().put("items", new JsonArray(new ArrayList<>(all))).put("total", all.size());
     }, false);

@@ -45,6 +45,12 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /** Every store request gets an answer within this time, or the client gets 503. */
   public static final long DEFAULT_STORE_TIMEOUT_MS = 30_000;
+
+  /**
+   * POST /api/v1/backups/ answers once the backup is written and verified: a large database takes
+   * minutes, not the store timeout. Two hours, in milliseconds.
+   */
+  static final long BACKUP_TIMEOUT_MS = 2 * 3_600_000L;
   /** {@code /health} reports "degraded" when the store takes longer than this. */
   public static final long DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
@@ -295,7 +301,8 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<Message<Object>> send(String address, JsonObject request, Identity identity, String requestId) {
-    DeliveryOptions options = identity.toDeliveryOptions().setSendTimeout(storeTimeoutMs)
+    long timeout = BackupAddresses.CREATE.equals(address) ? Math.max(storeTimeoutMs, BACKUP_TIMEOUT_MS) : storeTimeoutMs;
+    DeliveryOptions options = identity.toDeliveryOptions().setSendTimeout(timeout)
         .addHeader(StoreHeaders.REQUEST_ID, requestId);
     return eventBus.request(address, request, options);
   }
