@@ -131,8 +131,15 @@ public final class ConfigLoader {
     validateCheckpoints(json, workingDir);
     // The backup folder made absolute, as DATABASE_URL: verticles and commands never depend on the JVM's
     // working directory.
-    json.put(ConfigKeys.BACKUP_DIR, workingDir.toAbsolutePath().resolve(
-        io.pipelit.pipelitd.contracts.config.BackupConfig.from(json).dir()).normalize().toString());
+    io.pipelit.pipelitd.contracts.config.BackupConfig backups = io.pipelit.pipelitd.contracts.config.BackupConfig.from(json);
+    json.put(ConfigKeys.BACKUP_DIR, workingDir.toAbsolutePath().resolve(backups.dir()).normalize().toString());
+    if (backups.scheduled()) {
+      try {
+        io.pipelit.pipelitd.backup.impl.CronSchedule.parse(backups.schedule());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigKeys.BACKUP_SCHEDULE, "is not a valid cron expression: " + e.getMessage());
+      }
+    }
     Object fieldKey = json.getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
     if (fieldKey != null && !fieldKey.toString().isBlank()) {
       // A malformed key stops here (exit 2); the message names the key's position, never its text.
