@@ -1,6 +1,6 @@
 package io.pipelit.pipelitd.launcher;
 
-import io.pipelit.pipelitd.backup.impl.Retention;
+import io.pipelit.pipelitd.backup.Retention;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.backup.BackupCatalog;
 import io.pipelit.pipelitd.storage.backup.BackupFiles;

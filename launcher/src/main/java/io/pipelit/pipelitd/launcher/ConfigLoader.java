@@ -135,7 +135,7 @@ public final class ConfigLoader {
     json.put(ConfigKeys.BACKUP_DIR, workingDir.toAbsolutePath().resolve(backups.dir()).normalize().toString());
     if (backups.scheduled()) {
       try {
-        io.pipelit.pipelitd.backup.impl.CronSchedule.parse(backups.schedule());
+        io.pipelit.pipelitd.backup.CronSchedule.parse(backups.schedule());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(ConfigKeys.BACKUP_SCHEDULE, "is not a valid cron expression: " + e.getMessage());
       }

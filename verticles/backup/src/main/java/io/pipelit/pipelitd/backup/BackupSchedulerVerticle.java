@@ -1,8 +1,6 @@
 package io.pipelit.pipelitd.backup;
 
 import io.pipelit.pipelitd.backup.impl.BackupMetrics;
-import io.pipelit.pipelitd.backup.impl.CronSchedule;
-import io.pipelit.pipelitd.backup.impl.Retention;
 import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;

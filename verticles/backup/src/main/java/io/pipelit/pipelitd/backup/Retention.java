@@ -1,4 +1,4 @@
-package io.pipelit.pipelitd.backup.impl;
+package io.pipelit.pipelitd.backup;
 
 import io.pipelit.pipelitd.storage.backup.BackupManifest;
 import io.vertx.core.json.JsonObject;

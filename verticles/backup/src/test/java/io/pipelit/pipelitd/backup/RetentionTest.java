@@ -1,4 +1,4 @@
-package io.pipelit.pipelitd.backup.impl;
+package io.pipelit.pipelitd.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.pipelit.pipelitd.backup.impl;
+package io.pipelit.pipelitd.backup;
 
 import java.time.DayOfWeek;
 import java.time.Instant;
