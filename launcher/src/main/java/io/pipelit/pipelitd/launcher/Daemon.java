@@ -100,7 +100,9 @@ public final class Daemon {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()));
+    // The version goes into the manifest of the snapshot taken before migrations.
+    return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()
+        .put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, Version.current())));
   }
 
   private static Throwable httpFailure(PipelitdConfig config, Throwable failure) {
