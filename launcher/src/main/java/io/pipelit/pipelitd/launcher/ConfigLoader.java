@@ -129,6 +129,17 @@ public final class ConfigLoader {
       throw new ConfigException(ConfigKeys.LOG_FORMAT, "must be text or json (got '" + logFormat + "')");
     }
     validateCheckpoints(json, workingDir);
+    // The backup folder made absolute, as DATABASE_URL: verticles and commands never depend on the JVM's
+    // working directory.
+    io.pipelit.pipelitd.contracts.config.BackupConfig backups = io.pipelit.pipelitd.contracts.config.BackupConfig.from(json);
+    json.put(ConfigKeys.BACKUP_DIR, workingDir.toAbsolutePath().resolve(backups.dir()).normalize().toString());
+    if (backups.scheduled()) {
+      try {
+        io.pipelit.pipelitd.backup.CronSchedule.parse(backups.schedule());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigKeys.BACKUP_SCHEDULE, "is not a valid cron expression: " + e.getMessage());
+      }
+    }
     Object fieldKey = json.getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
     if (fieldKey != null && !fieldKey.toString().isBlank()) {
       // A malformed key stops here (exit 2); the message names the key's position, never its text.

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.launcher;
 
+import io.pipelit.pipelitd.backup.BackupSchedulerVerticle;
 import io.pipelit.pipelitd.bridge.BridgeVerticle;
 import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
 import io.pipelit.pipelitd.contracts.config.BridgeConfig;
@@ -35,6 +36,8 @@ public final class Daemon {
   private final PersistenceVerticle persistence;
   private final String persistenceId;
   private final String checkpointsId;
+  /** The backup scheduler's deployment (set once deployed; see {@link #start}). */
+  private String backupId;
   private final HttpApiVerticle http;
   private final String httpId;
   /** The TCP event-bus bridge; deployed always, listening only when PIPELITD_BRIDGE_PORT is set. */
@@ -74,7 +77,8 @@ public final class Daemon {
               .map(httpId -> new Daemon(vertx, config, version, persistence, persistenceId, checkpointsId, http,
                   httpId));
         }))
-        .compose(Daemon::deployBridge);
+        .compose(Daemon::deployBridge)
+        .compose(daemon -> daemon.deployBackups());
   }
 
   /** Deploys the bridge last (it serves the stores); a failure undeploys everything before it. */
@@ -87,6 +91,20 @@ public final class Daemon {
           return daemon;
         })
         .recover(failure -> daemon.stop().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  /**
+   * Deploys BackupSchedulerVerticle last (it only reads the databases, through files and tools of its
+   * own); when it fails, the rest is stopped again and the failure reported.
+   */
+  private Future<Daemon> deployBackups() {
+    JsonObject backupConfig = config.json().copy().put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, version);
+    return vertx.deployVerticle(new BackupSchedulerVerticle(), new DeploymentOptions().setConfig(backupConfig))
+        .map(id -> {
+          backupId = id;
+          return this;
+        })
+        .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
   /** Deploys only PersistenceVerticle (what {@code setup} needs); returns its deployment id. */
@@ -106,8 +124,10 @@ public final class Daemon {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    // The version goes into the manifest of the snapshot taken before migrations.
     return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()
-        .put(PersistenceVerticle.BACKGROUND_JOBS, backgroundJobs)));
+        .put(PersistenceVerticle.BACKGROUND_JOBS, backgroundJobs)
+        .put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, Version.current())));
   }
 
   private static Throwable httpFailure(PipelitdConfig config, Throwable failure) {
@@ -130,8 +150,11 @@ public final class Daemon {
         .onFailure(e -> LOG.warn("stopping the event-bus bridge failed: {}", e.toString()));
     Future<Void> httpStopped = vertx.undeploy(httpId)
         .onFailure(e -> LOG.warn("stopping the HTTP API failed: {}", e.toString()));
-    // Both front doors drain at once, then the stores close (queued writes commit).
+    // Both front doors drain at once; a running backup is then aborted cleanly (partial output removed);
+    // then the stores close (queued writes commit).
     return Future.join(bridgeStopped, httpStopped)
+        .transform(ignored -> backupId == null ? Future.<Void>succeededFuture() : vertx.undeploy(backupId))
+        .onFailure(e -> LOG.warn("stopping the backup scheduler failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(checkpointsId))
         .onFailure(e -> LOG.warn("stopping the checkpoint store failed: {}", e.toString()))
         .transform(ignored -> vertx.undeploy(persistenceId))

@@ -12,8 +12,10 @@ import picocli.CommandLine.Command;
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {DbMigrationCommands.Migrate.class, DbMigrationCommands.Info.class,
         DbMigrationCommands.Validate.class, DbMigrationCommands.Repair.class, DbMigrationCommands.Baseline.class,
-        DbMigrationCommands.Current.class, DbMigrationCommands.History.class, DbCheckCommand.class},
-    description = {"Database schema: migrations (Flyway), their history and the migration-set check.",
+        DbMigrationCommands.Current.class, DbMigrationCommands.History.class, DbCheckCommand.class,
+        DbRollbackCommand.class},
+    description = {"Database schema: migrations (Flyway), their history, the migration-set check, and the",
+        "restore-based rollback to the snapshot taken before the last migration.",
         "Readable tables by default, one JSON document on stdout with --json."})
 final class DbCommand extends CommandGroup {
 }

@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
-        KeysCommand.class, UsersCommand.class,
-        PruneCommand.class, DbCommand.class, ExportCommand.class, ImportCommand.class},
+        KeysCommand.class, UsersCommand.class, PruneCommand.class, BackupCommand.class, RestoreCommand.class,
+        DbCommand.class, ExportCommand.class, ImportCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",

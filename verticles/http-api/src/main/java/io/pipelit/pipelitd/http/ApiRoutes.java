@@ -8,6 +8,7 @@ import static io.pipelit.pipelitd.http.RequestPart.paging;
 import static io.pipelit.pipelitd.http.RequestPart.path;
 import static io.pipelit.pipelitd.http.RequestPart.presentQuery;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.vertx.core.http.HttpMethod;
@@ -165,7 +166,11 @@ final class ApiRoutes {
           NO_CONTENT, body()),
       route(HttpMethod.GET, "/memories/users/", StoreAddresses.MEMORY_USERS_LIST, OK, paging()),
       route(HttpMethod.POST, "/memories/users/batch-delete/", StoreAddresses.MEMORY_USERS_BATCH_DELETE, NO_CONTENT,
-          body()));
+          body()),
+
+      // Backups (admin keys only, the backup scheduler answers 403 otherwise): 201 once written and verified
+      route(HttpMethod.POST, "/backups/", BackupAddresses.CREATE, CREATED),
+      route(HttpMethod.GET, "/backups/", BackupAddresses.LIST, OK));
 
   /**
    * Authentication, users, API keys and MFA (reference §3.2, §3.3); bearer key required. Roles are

@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.http;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreDelivery;
@@ -45,6 +46,12 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /** Every store request gets an answer within this time, or the client gets 503. */
   public static final long DEFAULT_STORE_TIMEOUT_MS = 30_000;
+
+  /**
+   * POST /api/v1/backups/ answers once the backup is written and verified: a large database takes
+   * minutes, not the store timeout. Two hours, in milliseconds.
+   */
+  static final long BACKUP_TIMEOUT_MS = 2 * 3_600_000L;
   /** {@code /health} reports "degraded" when the store takes longer than this. */
   public static final long DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
@@ -295,7 +302,8 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<Message<Object>> send(String address, JsonObject request, Identity identity, String requestId) {
-    DeliveryOptions options = StoreDelivery.local(identity, storeTimeoutMs)
+    long timeout = BackupAddresses.CREATE.equals(address) ? Math.max(storeTimeoutMs, BACKUP_TIMEOUT_MS) : storeTimeoutMs;
+    DeliveryOptions options = StoreDelivery.local(identity, timeout)
         .addHeader(StoreHeaders.REQUEST_ID, requestId);
     return eventBus.request(address, request, options);
   }
@@ -318,6 +326,7 @@ public final class HttpApiVerticle extends VerticleBase {
           LOG.debug("Health check: store did not answer: {}", err.getMessage());
           return healthBody(null);
         })
+        .compose(body -> backupStatus().map(backup -> backup == null ? body : body.put("backups", backupCheck(backup))))
         .onSuccess(body -> ctx.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
             .end(body.toBuffer()));
@@ -332,7 +341,10 @@ public final class HttpApiVerticle extends VerticleBase {
             StoreDelivery.local(healthTimeoutMs))
         .map(Message::body)
         .otherwise(err -> null)
-        .onSuccess(store -> {
+        .compose(store -> backupStatus().map(backup -> new JsonObject[] {store, backup}))
+        .onSuccess(replies -> {
+          JsonObject store = replies[0];
+          JsonObject backup = replies[1];
           boolean database = store != null && Boolean.TRUE.equals(store.getValue("database"));
           boolean writer = store != null && Boolean.TRUE.equals(store.getValue("writer"));
           boolean ready = database && writer;
@@ -346,11 +358,35 @@ public final class HttpApiVerticle extends VerticleBase {
                   // Start-up refuses a database with pending migrations, so a running store means applied.
                   .put("migrations", store != null)
                   .put("schema_version", store == null ? null : store.getValue("schema_version"))
-                  .put("last_backup", null));
+                  .put("last_backup", backup == null ? null : backup.getValue("last_backup"))
+                  .put("backups", backup == null ? null : backupCheck(backup)));
           ctx.response().setStatusCode(ready ? 200 : 503)
               .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
               .end(body.toBuffer());
         });
+  }
+
+  /**
+   * The backup scheduler's status, or null when it does not answer (not deployed): a failed backup or an
+   * unwritable backup folder shows in /ready and /health but does not make the node unready.
+   */
+  private Future<JsonObject> backupStatus() {
+    return eventBus.<JsonObject>request(BackupAddresses.STATUS, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(healthTimeoutMs))
+        .map(Message::body)
+        .otherwise(err -> null);
+  }
+
+  /** "ok", or the backup problem an operator must look at. */
+  private static String backupCheck(JsonObject backup) {
+    if (backup.getValue("problem") != null) {
+      return backup.getString("problem");
+    }
+    JsonObject last = backup.getJsonObject("last_backup");
+    if (last != null && "failed".equals(last.getString("status"))) {
+      return "last backup failed: " + last.getString("error");
+    }
+    return "ok";
   }
 
   private JsonObject healthBody(JsonObject storeReply) {

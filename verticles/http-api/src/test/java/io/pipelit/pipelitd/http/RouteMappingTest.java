@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -190,7 +191,9 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("GET", "/api/v1/memories/users", "", null,
             StoreAddresses.MEMORY_USERS_LIST, obj("limit", 50, "offset", 0), 200),
         new Case("POST", "/api/v1/memories/users/batch-delete", "", "{\"ids\":[\"u\"]}",
-            StoreAddresses.MEMORY_USERS_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("u"))), 204));
+            StoreAddresses.MEMORY_USERS_BATCH_DELETE, obj("body", obj("ids", new JsonArray().add("u"))), 204),
+        new Case("POST", "/api/v1/backups", "", null, BackupAddresses.CREATE, new JsonObject(), 201),
+        new Case("GET", "/api/v1/backups", "", null, BackupAddresses.LIST, new JsonObject(), 200));
   }
 
   static Stream<Arguments> casesInBothSpellings() {
@@ -226,8 +229,8 @@ class RouteMappingTest extends HttpApiTestBase {
     Set<String> declared = ApiRoutes.ALL.stream().map(r -> r.method().name() + " " + r.address())
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
-    // 38 + 11 workspaces/settings + 8 memory + 11 schedules + POST /maintenance/prune (retention)
-    assertEquals(69, ApiRoutes.ALL.size());
+    // 38 + 11 workspaces/settings + 8 memory + 11 schedules + POST /maintenance/prune + 2 backups
+    assertEquals(71, ApiRoutes.ALL.size());
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreException;
+import io.pipelit.pipelitd.contracts.config.BackupConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigException;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
@@ -41,6 +42,8 @@ import io.pipelit.pipelitd.storage.PostgresDatabase;
 import io.pipelit.pipelitd.storage.SqliteDatabase;
 import io.pipelit.pipelitd.storage.SqliteOptions;
 import io.pipelit.pipelitd.storage.StoreReplies;
+import io.pipelit.pipelitd.storage.backup.BackupManifest;
+import io.pipelit.pipelitd.storage.backup.PreMigrationSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -151,6 +154,7 @@ public class PersistenceVerticle extends VerticleBase {
   private void prepareSchema(DatabaseUrl url, DatabaseConfig config) {
     FlywayRunner flyway = Migrations.runner(url);
     if (config.migrateOnStart()) {
+      snapshotBeforeMigrating(url, flyway);
       FlywayRunner.MigrateResult result = flyway.migrate();
       if (result.applied() > 0) {
         LOG.info("applied {} migration(s); schema version {}", result.applied(), result.targetVersion());
@@ -164,6 +168,26 @@ public class PersistenceVerticle extends VerticleBase {
           + " (--no-migrate); run without --no-migrate to apply them");
     }
     schemaVersion = flyway.currentVersion();
+  }
+
+  /**
+   * Before pending migrations touch an existing database, a snapshot into BACKUP_DIR (see
+   * {@link PreMigrationSnapshot}); {@code db rollback} restores it.
+   */
+  private void snapshotBeforeMigrating(DatabaseUrl url, FlywayRunner flyway) {
+    int pending = flyway.pendingCount();
+    if (pending == 0) {
+      return;
+    }
+    Object key = config().getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    try {
+      PreMigrationSnapshot.takeIfNeeded(url, BackupConfig.from(config()).dir().toAbsolutePath(),
+          config().getString("pipelitd.version", "unknown"),
+          BackupManifest.keyFingerprint(key == null ? null : key.toString()), pending);
+    } catch (java.io.IOException | SQLException e) {
+      throw new IllegalStateException("cannot take the snapshot before migrating: " + e.getMessage()
+          + "; nothing was migrated (check BACKUP_DIR)", e);
+    }
   }
 
   /** A human description of the database, without secrets (after start). */

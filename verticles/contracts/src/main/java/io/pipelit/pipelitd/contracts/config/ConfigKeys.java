@@ -266,6 +266,35 @@ public final class ConfigKeys {
    * the member list of the Hazelcast file. Empty (default): the file's list.
    */
   public static final String CLUSTER_MEMBERS = "PIPELITD_CLUSTER_MEMBERS";
+
+  /**
+   * When the backup scheduler takes a backup: a standard five-field cron expression (minute hour
+   * day-of-month month day-of-week; ranges, steps, lists, month and day names), in {@link #BACKUP_TIMEZONE}.
+   * Default every night at 02:00. {@code off} turns scheduled backups off (on-demand ones still work).
+   */
+  public static final String BACKUP_SCHEDULE = "BACKUP_SCHEDULE";
+  public static final String DEFAULT_BACKUP_SCHEDULE = "0 2 * * *";
+
+  /** Time zone of {@link #BACKUP_SCHEDULE} (an IANA name such as {@code Europe/Berlin}); default UTC. */
+  public static final String BACKUP_TIMEZONE = "BACKUP_TIMEZONE";
+  public static final String DEFAULT_BACKUP_TIMEZONE = "UTC";
+
+  /** Folder of the backups (one sub-folder per backup), relative to the working directory unless absolute. */
+  public static final String BACKUP_DIR = "BACKUP_DIR";
+  public static final String DEFAULT_BACKUP_DIR = "backups/";
+
+  /** Retention: verified scheduled and on-demand backups kept (newest first); 0 = no count rule. */
+  public static final String BACKUP_KEEP_LAST = "BACKUP_KEEP_LAST";
+  public static final long DEFAULT_BACKUP_KEEP_LAST = 7;
+
+  /** Retention: backups older than this many days are deleted; 0 (default) = no age rule. */
+  public static final String BACKUP_MAX_AGE_DAYS = "BACKUP_MAX_AGE_DAYS";
+  public static final long DEFAULT_BACKUP_MAX_AGE_DAYS = 0;
+
+  /** Compress SQLite backup files with gzip ({@code true}, default); pg_dump's custom format is compressed anyway. */
+  public static final String BACKUP_COMPRESS = "BACKUP_COMPRESS";
+  public static final boolean DEFAULT_BACKUP_COMPRESS = true;
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -277,5 +306,6 @@ public final class ConfigKeys {
       ZOMBIE_EXECUTION_THRESHOLD_SECONDS, EXECUTION_RECOVERY_INTERVAL_SECONDS, RETENTION_MAX_AGE_DAYS,
       RETENTION_KEEP_PER_WORKFLOW, RETENTION_SCHEDULE_SECONDS, RETENTION_BATCH_SIZE,
       BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
-      BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS);
+      BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS,
+      BACKUP_SCHEDULE, BACKUP_TIMEZONE, BACKUP_DIR, BACKUP_KEEP_LAST, BACKUP_MAX_AGE_DAYS, BACKUP_COMPRESS);
 }

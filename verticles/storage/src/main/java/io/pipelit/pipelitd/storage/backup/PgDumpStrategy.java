@@ -1,0 +1,130 @@
+package io.pipelit.pipelitd.storage.backup;
+
+import io.pipelit.pipelitd.storage.DatabaseUrl;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@link BackupFormat#PG_DUMP}: {@code pg_dump --format=custom} (compressed by pg_dump itself). The row
+ * counts of the manifest and the dump come from one snapshot: a REPEATABLE READ transaction exports its
+ * snapshot, counts the tables, and pg_dump runs with {@code --snapshot} while that transaction stays
+ * open, so the counts describe exactly what the dump holds.
+ */
+final class PgDumpStrategy implements BackupStrategy {
+
+  @Override
+  public BackupFormat format() {
+    return BackupFormat.PG_DUMP;
+  }
+
+  @Override
+  public JsonObject write(DatabaseUrl source, Path folder, String baseName, BackupFiles.StreamOpener opener,
+      Cancellation cancellation) throws Exception {
+    String fileName = baseName + ".dump";
+    Path partial = folder.resolve(fileName + SqliteFileStrategy.PARTIAL);
+    Path target = folder.resolve(fileName);
+    try (Connection connection = PgTools.connect(source)) {
+      connection.setAutoCommit(false);
+      JsonObject counts = new JsonObject();
+      String schemaVersion = null;
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        String snapshot;
+        try (ResultSet rows = statement.executeQuery("SELECT pg_export_snapshot()")) {
+          rows.next();
+          snapshot = rows.getString(1);
+        }
+        List<String> tables = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")) {
+          while (rows.next()) {
+            tables.add(rows.getString(1));
+          }
+        }
+        for (String table : tables) {
+          try (ResultSet rows = statement.executeQuery(
+              "SELECT count(*) FROM public.\"" + table.replace("\"", "\"\"") + "\"")) {
+            rows.next();
+            counts.put(table, rows.getLong(1));
+          }
+        }
+        if (tables.contains("flyway_schema_history")) {
+          try (ResultSet rows = statement.executeQuery("SELECT version FROM public.flyway_schema_history"
+              + " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1")) {
+            schemaVersion = rows.next() ? rows.getString(1) : null;
+          }
+        }
+        cancellation.check();
+        List<String> command = new ArrayList<>(List.of("pg_dump", "--format=custom", "--snapshot=" + snapshot,
+            "--file", partial.toString()));
+        command.addAll(PgTools.connectionArguments(source));
+        PgTools.Outcome outcome = PgTools.run(command, PgTools.environment(source), cancellation);
+        cancellation.check();
+        if (!outcome.ok()) {
+          throw new BackupException("pg_dump failed (exit " + outcome.exitCode() + "): " + outcome.stderr().strip());
+        }
+      } finally {
+        connection.rollback();
+      }
+      BackupFiles.makePrivate(partial);
+      BackupFiles.fsync(partial);
+      BackupFiles.moveAtomically(partial, target);
+      return new JsonObject()
+          .put("file", fileName)
+          .put("format", format().id())
+          .put("compression", "pg_dump")
+          .put("size", Files.size(target))
+          .put("sha256", BackupFiles.sha256(target))
+          .put("row_counts", counts)
+          .put("schema_version", schemaVersion);
+    } catch (Exception e) {
+      BackupFiles.deleteQuietly(partial);
+      BackupFiles.deleteQuietly(target);
+      throw e;
+    }
+  }
+
+  @Override
+  public JsonObject verify(Path folder, JsonObject entry) throws Exception {
+    Path file = BackupManifest.entryFile(folder, entry);
+    BackupManifest.checkChecksum(file, entry);
+    PgTools.Outcome listing = PgTools.run(List.of("pg_restore", "--list", file.toString()), java.util.Map.of(), null);
+    if (!listing.ok()) {
+      throw new BackupException("pg_restore --list fails on " + entry.getString("file") + ": "
+          + listing.stderr().strip());
+    }
+    // Every table that had rows must have its data in the archive.
+    for (String table : entry.getJsonObject("row_counts", new JsonObject()).fieldNames()) {
+      long rows = entry.getJsonObject("row_counts").getLong(table);
+      if (rows > 0 && !listing.stdout().contains("TABLE DATA public " + table + " ")) {
+        throw new BackupException(entry.getString("file") + " lacks the data of table " + table);
+      }
+    }
+    return new JsonObject().put("file", entry.getString("file")).put("sha256", true).put("pg_restore_list", true);
+  }
+
+  @Override
+  public void restore(Path folder, JsonObject entry, DatabaseUrl target, Consumer<String> progress) throws Exception {
+    progress.accept("checking " + entry.getString("file") + " (SHA-256, pg_restore --list)");
+    verify(folder, entry);
+    Path file = BackupManifest.entryFile(folder, entry);
+    progress.accept("pg_restore --clean into " + target.describe());
+    List<String> command = new ArrayList<>(List.of("pg_restore", "--clean", "--if-exists", "--no-owner",
+        "--exit-on-error", "--single-transaction"));
+    command.addAll(PgTools.connectionArguments(target));
+    command.add(file.toString());
+    PgTools.Outcome outcome = PgTools.run(command, PgTools.environment(target), null);
+    if (!outcome.ok()) {
+      throw new BackupException("pg_restore failed (exit " + outcome.exitCode() + "), nothing was changed"
+          + " (single transaction): " + outcome.stderr().strip());
+    }
+    progress.accept("restored " + target.describe() + " from " + file);
+  }
+}
