@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
-        KeysCommand.class, UsersCommand.class},
+        KeysCommand.class, UsersCommand.class,
+        CopyCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",

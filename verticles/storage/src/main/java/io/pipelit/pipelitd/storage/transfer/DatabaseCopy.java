@@ -85,16 +85,25 @@ public final class DatabaseCopy {
    */
   public static Result copy(Connection source, Connection target, int batchSize, boolean truncate,
       Progress progress) throws SQLException {
+    return copy(source, target, name -> true, batchSize, truncate, progress);
+  }
+
+  /**
+   * {@link #copy(Connection, Connection, int, boolean, Progress)} limited to the tables {@code include}
+   * accepts (by name): the main database and the checkpoint tables may share one PostgreSQL database.
+   */
+  public static Result copy(Connection source, Connection target, java.util.function.Predicate<String> include,
+      int batchSize, boolean truncate, Progress progress) throws SQLException {
     TableCatalog from = TableCatalog.read(source);
     TableCatalog to = TableCatalog.read(target);
     List<Table> load = new ArrayList<>();
     for (Table t : to.tables()) {
-      if (from.table(t.name()).isPresent()) {
+      if (include.test(t.name()) && from.table(t.name()).isPresent()) {
         load.add(t);
       }
     }
     List<String> notCopied = from.tables().stream().map(Table::name)
-        .filter(name -> to.table(name).isEmpty()).toList();
+        .filter(name -> include.test(name) && to.table(name).isEmpty()).toList();
     for (Table t : load) {
       for (Column c : from.table(t.name()).orElseThrow().columns()) {
         if (t.column(c.name()).isEmpty()) {
