@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pipelit.pipelitd.checkpoints.impl.Schema;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
 import io.pipelit.pipelitd.launcher.LaunchContext;
 import io.pipelit.pipelitd.launcher.Main;
 import io.pipelit.pipelitd.storage.transfer.ContentDigest;
+import io.pipelit.pipelitd.storage.transfer.PortableArchive;
+import io.pipelit.pipelitd.storage.transfer.Progress;
 import io.pipelit.pipelitd.storage.transfer.Table;
 import io.pipelit.pipelitd.storage.transfer.TableCatalog;
 import io.pipelit.pipelitd.storage.transfer.TableSummary;
@@ -208,6 +211,37 @@ class CopyCommandTest {
       assertEquals(200, served.get("/api/v1/checkpoints/1:copy-thread/latest?ns=").status());
     } finally {
       served.close();
+    }
+  }
+
+  @Test
+  void portableArchiveOfTheRealSchemaRestoresIntoBothBackends() throws Exception {
+    Daemon source = Daemon.start(backend, folder);
+    try {
+      fill(source);
+    } finally {
+      source.close();
+    }
+    io.pipelit.pipelitd.storage.DatabaseUrl sourceUrl = io.pipelit.pipelitd.storage.DatabaseUrl.parse(source.databaseUrl, folder);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    // The checkpoint tables that share a PostgreSQL database are not part of the main schema: left out.
+    PortableArchive.Summary written = PortableArchive.write(sourceUrl, name -> !Schema.TABLES.contains(name), "test",
+        archive, Progress.silent());
+    assertEquals(io.pipelit.pipelitd.persistence.Migrations.runner(sourceUrl).currentVersion(),
+        written.header().schemaVersion(), "the archive records the schema version");
+    Map<String, TableSummary> expected = summaries(source.databaseUrl);
+    for (Backend target : Backend.values()) {
+      String url = TestDatabases.freshUrl(target, folder);
+      PortableArchive.Summary restored = PortableArchive.restore(
+          io.pipelit.pipelitd.storage.DatabaseUrl.parse(url, folder), new java.io.ByteArrayInputStream(archive.toByteArray()),
+          Progress.silent());
+      assertTrue(restored.verified(), restored.toString());
+      Map<String, TableSummary> actual = summaries(url);
+      for (Map.Entry<String, TableSummary> table : expected.entrySet()) {
+        if (!Schema.TABLES.contains(table.getKey())) {
+          assertEquals(table.getValue(), actual.get(table.getKey()), backend + " -> " + target + ": " + table.getKey());
+        }
+      }
     }
   }
 

@@ -85,17 +85,29 @@ public final class PortableArchive {
     return List.of("classpath:db/migration/" + backend.name().toLowerCase(Locale.ROOT));
   }
 
-  /** Writes the database at {@code url} to {@code out} (which is finished but not closed). */
+  /** Writes every table of the database at {@code url} to {@code out} (which is finished but not closed). */
   public static Summary write(DatabaseUrl url, String pipelitdVersion, OutputStream out, Progress progress)
       throws SQLException, IOException {
+    return write(url, name -> true, pipelitdVersion, out, progress);
+  }
+
+  /**
+   * Writes the tables {@code include} accepts (by name): e.g. without the checkpoint tables that share a
+   * PostgreSQL database with the main schema.
+   */
+  public static Summary write(DatabaseUrl url, java.util.function.Predicate<String> include, String pipelitdVersion,
+      OutputStream out, Progress progress) throws SQLException, IOException {
     try (Connection c = JdbcConnections.open(url, "pipelitd-archive")) {
-      return write(c, pipelitdVersion, out, progress);
+      return write(c, include, pipelitdVersion, out, progress);
     }
   }
 
-  /** Writes every table of the connection's database from one snapshot (the connection ends in auto-commit). */
-  public static Summary write(Connection source, String pipelitdVersion, OutputStream out, Progress progress)
-      throws SQLException, IOException {
+  /**
+   * Writes the accepted tables of the connection's database from one snapshot (the connection ends in
+   * auto-commit).
+   */
+  public static Summary write(Connection source, java.util.function.Predicate<String> include, String pipelitdVersion,
+      OutputStream out, Progress progress) throws SQLException, IOException {
     TableCatalog catalog = TableCatalog.read(source);
     TransferDialect dialect = catalog.dialect();
     GZIPOutputStream gzip = new GZIPOutputStream(out, 1 << 16);
@@ -108,6 +120,9 @@ public final class PortableArchive {
           dialect.name().toLowerCase(Locale.ROOT), Instant.now().toString());
       line(writer, header.toJson().encode());
       for (Table table : catalog.tables()) {
+        if (!include.test(table.name())) {
+          continue;
+        }
         TableSummary summary = writeTable(source, dialect, table, writer, progress);
         results.add(new DatabaseCopy.TableResult(table.name(), summary, summary));
       }
