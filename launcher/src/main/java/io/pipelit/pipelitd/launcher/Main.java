@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
         KeysCommand.class, UsersCommand.class,
-        CopyCommand.class},
+        CopyCommand.class,
+        DbCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",

@@ -52,6 +52,18 @@ public final class JdbcConnections {
     }
   }
 
+  /**
+   * Opens an existing SQLite file read-only, without touching its journal mode or anything else: for
+   * reports ("dry runs") that must write nothing.
+   */
+  public static Connection openSqliteReadOnly(java.nio.file.Path file) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(5_000);
+    config.setOpenMode(org.sqlite.SQLiteOpenMode.READONLY);
+    return config.createConnection(SqliteConnections.jdbcUrl(file));
+  }
+
   /** The application name pipelitd's daemon connections carry unless the URL sets another. */
   public static String daemonApplicationName() {
     return PostgresConnections.DEFAULT_APPLICATION_NAME;

@@ -33,9 +33,10 @@ public final class DatabaseCopy {
 
   /**
    * @param tables    every copied table, in load order
-   * @param notCopied source tables the target schema does not have
+   * @param notCopied      source tables the target schema does not have
+   * @param droppedColumns per table, source columns the target lacks (only with {@link Rows#byName})
    */
-  public record Result(List<TableResult> tables, List<String> notCopied) {
+  public record Result(List<TableResult> tables, List<String> notCopied, Map<String, List<String>> droppedColumns) {
     public boolean verified() {
       return tables.stream().allMatch(TableResult::matches);
     }
@@ -94,6 +95,33 @@ public final class DatabaseCopy {
    */
   public static Result copy(Connection source, Connection target, java.util.function.Predicate<String> include,
       int batchSize, boolean truncate, Progress progress) throws SQLException {
+    return copy(source, target, include, Rows.EXACT, batchSize, truncate, progress);
+  }
+
+  /**
+   * How rows are carried over. {@link #EXACT}: same columns on both sides (a source column the target
+   * lacks is an error), values as they are. {@link #byName}: the columns both have, each row passed
+   * through a transformation first (adopting a database of another schema); the checksum then compares
+   * the transformed rows with what the target holds.
+   */
+  public record Rows(boolean dropMissingColumns, RowTransform transform) {
+    public static final Rows EXACT = new Rows(false, (table, columns, values) -> values);
+
+    public static Rows byName(RowTransform transform) {
+      return new Rows(true, transform);
+    }
+  }
+
+  /** Changes one row on its way (values of the target columns' Java types, in {@code columns} order). */
+  @FunctionalInterface
+  public interface RowTransform {
+    /** Returns the values to insert (may be {@code values} itself, changed in place). */
+    Object[] apply(String table, List<String> columns, Object[] values) throws SQLException;
+  }
+
+  /** The general form: which tables, how rows are carried over, batch size, truncation and progress. */
+  public static Result copy(Connection source, Connection target, java.util.function.Predicate<String> include,
+      Rows mode, int batchSize, boolean truncate, Progress progress) throws SQLException {
     TableCatalog from = TableCatalog.read(source);
     TableCatalog to = TableCatalog.read(target);
     List<Table> load = new ArrayList<>();
@@ -104,9 +132,12 @@ public final class DatabaseCopy {
     }
     List<String> notCopied = from.tables().stream().map(Table::name)
         .filter(name -> include.test(name) && to.table(name).isEmpty()).toList();
+    Map<String, List<String>> dropped = new LinkedHashMap<>();
     for (Table t : load) {
       for (Column c : from.table(t.name()).orElseThrow().columns()) {
-        if (t.column(c.name()).isEmpty()) {
+        if (t.column(c.name()).isEmpty() && mode.dropMissingColumns()) {
+          dropped.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(c.name());
+        } else if (t.column(c.name()).isEmpty()) {
           throw new SQLException("column " + t.name() + "." + c.name() + " exists in the source but not in the"
               + " target: the two schemas differ (migrate both to the same version first)");
         }
@@ -129,7 +160,7 @@ public final class DatabaseCopy {
         for (Table t : load) {
           Table sourceTable = from.table(t.name()).orElseThrow();
           RowMover.TableWriter writer = copyTable(source, from.dialect(), sourceTable, target, t,
-              TableCatalog.deferredColumns(t, loadOrder), batchSize, progress, sourceSummaries);
+              TableCatalog.deferredColumns(t, loadOrder), mode, batchSize, progress, sourceSummaries);
           writers.add(writer);
         }
         for (RowMover.TableWriter writer : writers) {
@@ -163,19 +194,22 @@ public final class DatabaseCopy {
       target.rollback();
       target.setAutoCommit(true);
     }
-    return new Result(results, notCopied);
+    return new Result(results, notCopied, dropped);
   }
 
-  /** The target's columns in the source table's column order (the order values are read and digested in). */
+  /** The target's columns the source also has, in the source's column order (as values are read and digested). */
   private static List<Column> sourceColumnsAsTarget(Table sourceTable, Table targetTable) {
-    return sourceTable.columns().stream().map(c -> targetTable.column(c.name()).orElseThrow()).toList();
+    return sourceTable.columns().stream().filter(c -> targetTable.column(c.name()).isPresent())
+        .map(c -> targetTable.column(c.name()).orElseThrow()).toList();
   }
 
   private static RowMover.TableWriter copyTable(Connection source, TransferDialect sourceDialect,
-      Table sourceTable, Connection target, Table targetTable, Set<String> deferred, int batchSize,
+      Table sourceTable, Connection target, Table targetTable, Set<String> deferred, Rows mode, int batchSize,
       Progress progress, Map<String, TableSummary> summaries) throws SQLException {
-    List<Column> readColumns = sourceTable.columns();
+    List<Column> readColumns = sourceTable.columns().stream()
+        .filter(c -> targetTable.column(c.name()).isPresent()).toList();
     List<Column> targetColumns = sourceColumnsAsTarget(sourceTable, targetTable);
+    List<String> names = readColumns.stream().map(Column::name).toList();
     ContentDigest digest = new ContentDigest(targetColumns.stream().map(Column::type).toList(),
         !sourceTable.primaryKey().isEmpty());
     RowMover.TableWriter writer = new RowMover.TableWriter(target, targetTable,
@@ -196,6 +230,7 @@ public final class DatabaseCopy {
               throw new SQLException(targetTable.name() + "." + readColumns.get(i).name() + ": " + e.getMessage(), e);
             }
           }
+          values = mode.transform().apply(targetTable.name(), names, values);
           digest.add(values);
           writer.add(values);
           if (++count % batchSize == 0) {
