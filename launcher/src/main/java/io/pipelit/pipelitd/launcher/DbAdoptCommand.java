@@ -90,7 +90,7 @@ final class DbAdoptCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       try (InstanceGuard guard = InstanceGuard.acquireAll(List.of(url, checkpointUrl))) {
-        adopt(config, url, out);
+        adopt(config, url, out, context.err());
         if (checkpoints) {
           checkpointReport(checkpointUrl, false).forEach(out::println);
         }
@@ -104,11 +104,11 @@ final class DbAdoptCommand implements Callable<Integer> {
   }
 
   /** Adopts {@code url} (Pipelit's) with the configured key; a Pipelit database with secrets needs that key. */
-  static void adopt(PipelitdConfig config, DatabaseUrl url, PrintStream out) throws SQLException, IOException {
+  static void adopt(PipelitdConfig config, DatabaseUrl url, PrintStream out, PrintStream err)
+      throws SQLException, IOException {
     FieldKeySetup.ensure(config); // refuses when the database holds secrets and no key is set
     FieldKeyring keyring = keyring(config);
-    PipelitAdoption.Report report = PipelitAdoption.adopt(url.sqlitePath(), keyring, new CopyCommand.TerminalProgress(
-        System.err));
+    PipelitAdoption.Report report = PipelitAdoption.adopt(url.sqlitePath(), keyring, new CopyCommand.TerminalProgress(err));
     PipelitAdoption.lines(report, false).forEach(out::println);
   }
 

@@ -147,27 +147,40 @@ final class PipelitAdoption {
       leftovers.put(ALEMBIC_TABLE, detection.kind() == Kind.ALEMBIC ? 1L : null);
       leftovers.values().removeIf(java.util.Objects::isNull);
       long keys = rows.getOrDefault("api_keys", 0L);
-      long sealed = keyring == null ? -1 : 0; // -1: not checked, there is no key to check with
-      long kept = keyring == null ? -1 : 0;
-      for (EncryptedColumns.Column column : EncryptedColumns.ALL) {
-        if (keyring == null || from.table(column.table()).flatMap(t -> t.column(column.column())).isEmpty()) {
-          continue;
-        }
-        try (Statement s = source.createStatement(); ResultSet values = s.executeQuery("SELECT " + column.column()
-            + " FROM " + column.table() + " WHERE " + column.column() + " IS NOT NULL AND " + column.column() + " <> ''")) {
-          while (values.next()) {
-            switch (keyring.decrypt(values.getString(1)).status()) {
-              case OK -> kept++;
-              case NOT_A_TOKEN -> sealed++;
-              case UNDECRYPTABLE -> throw wrongKey(column);
-            }
-          }
-        }
-      }
+      long[] secrets = keyring == null ? new long[] {-1, -1} : secrets(source, from, keyring);
+      long sealed = secrets[0]; // -1: not checked, there is no key to check with
+      long kept = secrets[1];
       return new Report(detection, rows, leftovers, dropped, keys, sealed, kept, null, null);
     } finally {
       deleteRecursively(scratch);
     }
+  }
+
+  /**
+   * Counts the values of the encrypted columns that would be sealed (plaintext) and kept (tokens the key
+   * opens): {sealed, kept}.
+   *
+   * @throws SQLException when a token does not open with {@code keyring} (the wrong key)
+   */
+  static long[] secrets(Connection source, TableCatalog catalog, FieldKeyring keyring) throws SQLException {
+    long sealed = 0;
+    long kept = 0;
+    for (EncryptedColumns.Column column : EncryptedColumns.ALL) {
+      if (catalog.table(column.table()).flatMap(t -> t.column(column.column())).isEmpty()) {
+        continue;
+      }
+      try (Statement s = source.createStatement(); ResultSet values = s.executeQuery("SELECT " + column.column()
+          + " FROM " + column.table() + " WHERE " + column.column() + " IS NOT NULL AND " + column.column() + " <> ''")) {
+        while (values.next()) {
+          switch (keyring.decrypt(values.getString(1)).status()) {
+            case OK -> kept++;
+            case NOT_A_TOKEN -> sealed++;
+            case UNDECRYPTABLE -> throw wrongKey(column);
+          }
+        }
+      }
+    }
+    return new long[] {sealed, kept};
   }
 
   /**
@@ -178,11 +191,16 @@ final class PipelitAdoption {
     Path snapshot = file.resolveSibling(file.getFileName() + ".pipelit-original-"
         + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss", Locale.ROOT)));
     Detection detection;
-    try (Connection original = JdbcConnections.open(sqlite(file), "pipelitd-adopt");
-         Statement s = original.createStatement()) {
+    // Checked read-only first: a database that cannot be adopted, or the wrong key, changes nothing at all.
+    try (Connection original = JdbcConnections.openSqliteReadOnly(file)) {
       detection = requireAdoptable(original, file);
+      secrets(original, TableCatalog.read(original), keyring);
+    }
+    try (Connection original = JdbcConnections.open(sqlite(file), "pipelitd-adopt")) {
       // Fold the WAL into the file, so that nothing of the original lives outside it once it is replaced.
-      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      try (Statement s = original.createStatement(); ResultSet done = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        done.next();
+      }
       if (Files.exists(snapshot)) {
         throw new IOException("the snapshot " + snapshot + " already exists");
       }

@@ -150,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
     Main.LOG.warn("{} was made by Pipelit: adopting it (a snapshot of the original is kept next to it)",
         config.databaseUrl().describe());
     try {
-      DbAdoptCommand.adopt(config, config.databaseUrl(), context.err());
+      DbAdoptCommand.adopt(config, config.databaseUrl(), context.err(), context.err());
     } catch (java.sql.SQLException | java.io.IOException e) {
       throw new Failures.UserFacingException("adopting the Pipelit database failed, it was left as it was: "
           + Failures.oneLine(e.getMessage()), ExitCodes.FAILURE, e);
