@@ -239,11 +239,10 @@ class AdoptPipelitDatabaseTest {
     }
     assertEquals(1, snapshots.size(), "one snapshot of the original, kept");
     assertFalse(Files.exists(database().resolveSibling("db.sqlite3.adopting")));
-    assertEquals(untouched.get("platform/db.sqlite3") != null, true);
 
     FieldKeyring keyring = FieldKeyring.parse(fieldKey);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database())) {
-      assertEquals(3, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success") >= 3 ? 3 : -1);
+      assertTrue(count(c, "SELECT count(*) FROM flyway_schema_history WHERE success") >= 3, "pipelitd's migrations ran");
       for (String table : tables) {
         assertEquals(before.get(table), count(c, "SELECT count(*) FROM " + table), table + " rows intact");
       }
