@@ -43,7 +43,11 @@ public final class RowMover {
     private final int[] deferredIndexes;
     private final int[] keyIndexes;
     private final int batchSize;
+    /** SQLite: a batched INSERT. */
     private final PreparedStatement insert;
+    /** PostgreSQL: rows as COPY ... FROM STDIN (FORMAT csv) text, sent every batch (much faster than INSERT). */
+    private final StringBuilder copyRows;
+    private final String copySql;
     private final Connection connection;
     private final List<Object[]> deferredRows = new ArrayList<>();
     private int pending;
@@ -83,7 +87,17 @@ public final class RowMover {
       String sql = "INSERT INTO " + TransferDialect.quote(table.name()) + " ("
           + columns.stream().map(c -> TransferDialect.quote(c.name())).collect(Collectors.joining(", "))
           + ") VALUES (" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-      this.insert = target.prepareStatement(sql);
+      if (dialect == TransferDialect.POSTGRESQL) {
+        this.insert = null;
+        this.copyRows = new StringBuilder(1 << 16);
+        this.copySql = "COPY " + TransferDialect.quote(table.name()) + " ("
+            + columns.stream().map(c -> TransferDialect.quote(c.name())).collect(Collectors.joining(", "))
+            + ") FROM STDIN (FORMAT csv)";
+      } else {
+        this.insert = target.prepareStatement(sql);
+        this.copyRows = null;
+        this.copySql = null;
+      }
     }
 
     /** Adds one row: values in {@code columnNames} order, of the Java types of the columns' types. */
@@ -101,9 +115,21 @@ public final class RowMover {
         if (isDeferred) {
           d++;
         }
-        Values.bind(insert, i + 1, isDeferred ? null : values[i], columns.get(i), dialect);
+        Object value = isDeferred ? null : values[i];
+        if (copyRows != null) {
+          if (i > 0) {
+            copyRows.append(',');
+          }
+          Values.appendCsv(copyRows, value, columns.get(i));
+        } else {
+          Values.bind(insert, i + 1, value, columns.get(i), dialect);
+        }
       }
-      insert.addBatch();
+      if (copyRows != null) {
+        copyRows.append('\n');
+      } else {
+        insert.addBatch();
+      }
       if (++pending >= batchSize) {
         flush();
       }
@@ -154,14 +180,26 @@ public final class RowMover {
       if (pending == 0) {
         return;
       }
-      insert.executeBatch();
+      if (copyRows != null) {
+        try {
+          connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+              .copyIn(copySql, new java.io.StringReader(copyRows.toString()));
+        } catch (java.io.IOException e) {
+          throw new SQLException("COPY into " + table.name() + " failed: " + e.getMessage(), e);
+        }
+        copyRows.setLength(0);
+      } else {
+        insert.executeBatch();
+      }
       written += pending;
       pending = 0;
     }
 
     @Override
     public void close() throws SQLException {
-      insert.close();
+      if (insert != null) {
+        insert.close();
+      }
     }
   }
 }

@@ -138,6 +138,37 @@ final class Values {
   }
 
   /**
+   * Appends a value as one field of PostgreSQL's COPY CSV format: NULL as nothing, every other value
+   * quoted (so that '' stays an empty string), in the text form PostgreSQL parses for the column's type.
+   */
+  static void appendCsv(StringBuilder out, Object value, Column column) {
+    if (value == null) {
+      return;
+    }
+    String text = switch (column.type()) {
+      case INTEGER -> Long.toString((Long) value);
+      case REAL -> Double.toString((Double) value); // NaN and Infinity are PostgreSQL's spellings too
+      case NUMERIC -> ((BigDecimal) value).toPlainString();
+      case BOOLEAN -> (Boolean) value ? "t" : "f";
+      case TIMESTAMP -> column.nativeType().equals("timestamptz")
+          ? SQLITE_TIMESTAMP.format((LocalDateTime) value) + "+00"
+          : column.nativeType().equals("date") ? ((LocalDateTime) value).toLocalDate().toString()
+          : SQLITE_TIMESTAMP.format((LocalDateTime) value);
+      case JSON, TEXT -> (String) value;
+      case BINARY -> "\\x" + java.util.HexFormat.of().formatHex((byte[]) value);
+    };
+    out.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"') {
+        out.append('"');
+      }
+      out.append(c);
+    }
+    out.append('"');
+  }
+
+  /**
    * The canonical text of a value for checksums, the same whichever backend it came from: integers and
    * decimals without trailing zeros, doubles in Java's shortest round-trip form, booleans t/f, timestamps
    * with six fraction digits, JSON with sorted keys and no spaces (PostgreSQL's jsonb reorders keys and
@@ -308,7 +339,49 @@ final class Values {
     if (value instanceof Timestamp t) {
       return micros(t.toLocalDateTime());
     }
-    return micros(LocalDateTime.ofInstant(Timestamps.parse(text(value)), ZoneOffset.UTC));
+    String text = text(value);
+    LocalDateTime usual = usualForm(text);
+    return usual != null ? usual : micros(LocalDateTime.ofInstant(Timestamps.parse(text), ZoneOffset.UTC));
+  }
+
+  /**
+   * The forms nearly every SQLite timestamp has, {@code yyyy-MM-dd HH:mm:ss} with no or six fraction
+   * digits, read without a formatter (the general parser dominates a large copy); null for anything else.
+   */
+  private static LocalDateTime usualForm(String text) {
+    int length = text.length();
+    if ((length != 19 && length != 26) || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != ' '
+        || text.charAt(13) != ':' || text.charAt(16) != ':' || (length == 26 && text.charAt(19) != '.')) {
+      return null;
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 7);
+    int day = digits(text, 8, 10);
+    int hour = digits(text, 11, 13);
+    int minute = digits(text, 14, 16);
+    int second = digits(text, 17, 19);
+    int micros = length == 26 ? digits(text, 20, 26) : 0;
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || micros < 0) {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1_000);
+    } catch (java.time.DateTimeException e) {
+      return null; // out of range: the general parser reports it
+    }
+  }
+
+  /** The decimal number in {@code text[from, to)}, or -1 when a character is not a digit. */
+  private static int digits(String text, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   private static LocalDateTime micros(LocalDateTime time) {

@@ -235,4 +235,14 @@ class PortableArchiveTest {
     assertEquals("null", Values.canonicalJson("null"));
     assertTrue(Values.canonicalJson("{not json").startsWith("invalid-json:"));
   }
+
+  @Test
+  void timestampsInEveryFormPipelitWritesReadAsNaiveUtc() {
+    assertEquals(java.time.LocalDateTime.of(2026, 3, 1, 10, 0, 0, 123_456_000),
+        Values.convert("2026-03-01 10:00:00.123456", ColumnType.TIMESTAMP));
+    assertEquals(java.time.LocalDateTime.of(2026, 3, 1, 10, 0), Values.convert("2026-03-01 10:00:00", ColumnType.TIMESTAMP));
+    assertEquals(java.time.LocalDateTime.of(2026, 3, 1, 9, 0, 0, 500_000_000),
+        Values.convert("2026-03-01T10:00:00.5+01:00", ColumnType.TIMESTAMP));
+    assertThrows(IllegalArgumentException.class, () -> Values.convert("2026-13-01 10:00:00", ColumnType.TIMESTAMP));
+  }
 }
