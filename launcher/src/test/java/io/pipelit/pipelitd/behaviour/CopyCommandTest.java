@@ -310,6 +310,9 @@ class CopyCommandTest {
     Outcome bad = copy("--from", "mysql://x/y", "--to", url);
     assertEquals(2, bad.exitCode(), bad.err());
     assertTrue(bad.err().contains("--from"), bad.err());
+    Outcome batch = copy("--from", url, "--to", TestDatabases.freshUrl(backend, folder), "--batch", "0");
+    assertEquals(2, batch.exitCode(), batch.err());
+    assertTrue(batch.err().contains("--batch"), batch.err());
     Outcome same = copy("--from", url, "--to", url);
     assertEquals(2, same.exitCode(), same.err());
     assertTrue(same.err().contains("same database"), same.err());
