@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
     subcommands = {DbMigrationCommands.Migrate.class, DbMigrationCommands.Info.class,
         DbMigrationCommands.Validate.class, DbMigrationCommands.Repair.class, DbMigrationCommands.Baseline.class,
         DbMigrationCommands.Current.class, DbMigrationCommands.History.class, DbCheckCommand.class,
-        DbRollbackCommand.class},
-    description = {"Database schema: migrations (Flyway), their history, the migration-set check, and the",
-        "restore-based rollback to the snapshot taken before the last migration.",
+        DbRollbackCommand.class, DbAdoptCommand.class},
+    description = {"Database schema: migrations (Flyway), their history, the migration-set check, the",
+        "restore-based rollback to the snapshot taken before the last migration, and the adoption of a",
+        "database made by Pipelit.",
         "Readable tables by default, one JSON document on stdout with --json."})
 final class DbCommand extends CommandGroup {
 }

@@ -57,7 +57,13 @@ final class InstanceGuard implements AutoCloseable {
     try {
       Files.createDirectories(file.getParent());
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisProcess) {
+        // Another part of this JVM (an in-process daemon, e.g. under `copy` in tests) holds it.
+        lock = null;
+      }
       if (lock == null) {
         String holder = readHolder(channel);
         channel.close();

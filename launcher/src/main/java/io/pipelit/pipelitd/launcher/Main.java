@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     exitCodeOnExecutionException = ExitCodes.FAILURE,
     subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
         KeysCommand.class, UsersCommand.class, PruneCommand.class, BackupCommand.class, RestoreCommand.class,
-        DbCommand.class, ExportCommand.class, ImportCommand.class},
+        DbCommand.class, ExportCommand.class, ImportCommand.class, CopyCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",

@@ -109,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
           .resolve(config.json());
       guard = InstanceGuard.acquireAll(List.of(config.databaseUrl(), DatabaseUrl.parse(
           CheckpointConfig.from(config.json()).url(), config.workingDir())));
+      adoptPipelitDatabase(config, context);
       if (context.installsShutdownHook()) {
         hook = new Thread(() -> {
           stopRequested.complete(null);
@@ -168,6 +169,24 @@ final class RunCommand implements Callable<Integer> {
           // the hook is running: nothing to remove
         }
       }
+    }
+  }
+
+  /**
+   * DATABASE_URL pointing at a database Pipelit made (issue 8): it is adopted before anything opens it, as
+   * {@code pipelitd db adopt} would (snapshot kept next to it; the report goes to stderr).
+   */
+  private static void adoptPipelitDatabase(PipelitdConfig config, LaunchContext context) {
+    if (!PipelitAdoption.isPipelit(config.databaseUrl())) {
+      return;
+    }
+    Main.LOG.warn("{} was made by Pipelit: adopting it (a snapshot of the original is kept next to it)",
+        config.databaseUrl().describe());
+    try {
+      DbAdoptCommand.adopt(config, config.databaseUrl(), context.err(), context.err());
+    } catch (java.sql.SQLException | java.io.IOException e) {
+      throw new Failures.UserFacingException("adopting the Pipelit database failed, it was left as it was: "
+          + Failures.oneLine(e.getMessage()), ExitCodes.FAILURE, e);
     }
   }
 }

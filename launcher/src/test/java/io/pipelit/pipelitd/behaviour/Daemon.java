@@ -92,6 +92,32 @@ final class Daemon implements AutoCloseable {
   }
 
   /**
+   * Deploys the daemon on an existing, already set-up database (a copy, say) without creating an admin:
+   * requests use {@code adminKey}, a key the caller has put into that database.
+   */
+  static Daemon attach(String databaseUrl, JsonObject overrides, String adminKey) throws Exception {
+    Backend backend = databaseUrl.startsWith("sqlite") ? Backend.SQLITE : Backend.POSTGRESQL;
+    JsonObject config = new JsonObject()
+        .put(ConfigKeys.DATABASE_URL, databaseUrl)
+        .put(ConfigKeys.CHECKPOINTS_DATABASE_URL, checkpointsUrl(databaseUrl))
+        .put(ConfigKeys.HTTP_HOST, "127.0.0.1")
+        .put(ConfigKeys.HTTP_PORT, 0)
+        .put(ConfigKeys.SQLITE_SYNCHRONOUS, "NORMAL")
+        .put("pipelitd.version", "test")
+        .mergeIn(overrides);
+    Vertx vertx = Vertx.vertx();
+    HttpApiVerticle api = new HttpApiVerticle();
+    io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new PersistenceVerticle(), options)
+        .compose(id -> vertx.deployVerticle(new CheckpointVerticle(), options))
+        .compose(id -> vertx.deployVerticle(api, options))
+        .await(60, TimeUnit.SECONDS);
+    Daemon daemon = new Daemon(vertx, backend, databaseUrl, api.actualPort(), adminKey);
+    daemon.fieldKey = config.getString(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    return daemon;
+  }
+
+  /**
    * The checkpoint database next to the main one: a sibling SQLite file (created on the first checkpoint
    * written), or the same PostgreSQL database (its two tables do not collide with the main schema).
    */

@@ -139,6 +139,40 @@ public final class FlywayRunner {
     return new FlywayRunner(dataSource, locations, description);
   }
 
+  private FlywayRunner(Flyway flyway, String description, Path migrationLock) {
+    this.flyway = flyway;
+    this.description = description;
+    this.migrationLock = migrationLock;
+  }
+
+  /**
+   * The same database and migrations, but {@link #migrate()} stops at {@code version} (inclusive): for
+   * restoring an archive made at an older schema version into an empty database.
+   */
+  public FlywayRunner upTo(String version) {
+    Flyway limited = Flyway.configure(FlywayRunner.class.getClassLoader())
+        .configuration(flyway.getConfiguration())
+        .target(version)
+        .load();
+    return new FlywayRunner(limited, description, migrationLock);
+  }
+
+  /** The highest version among the migration files found in the locations, or null when there is none. */
+  public String latestVersion() {
+    try {
+      MigrationInfo[] all = flyway.info().all();
+      String latest = null;
+      for (MigrationInfo info : all) {
+        if (info.getVersion() != null) {
+          latest = info.getVersion().getVersion();
+        }
+      }
+      return latest;
+    } catch (FlywayException e) {
+      throw failure("inspect", e);
+    }
+  }
+
   /** Applies every pending migration, each in its own transaction. */
   public MigrateResult migrate() {
     return underMigrationLock("migrate", this::migrateNow);

@@ -37,4 +37,15 @@ public final class Schema {
       return null;
     }));
   }
+
+  /** The checkpoint store's tables (named here because they are created by code, not by migrations). */
+  public static final java.util.List<String> TABLES = java.util.List.of("checkpoints", "writes");
+
+  /**
+   * Creates the checkpoint tables on a plain JDBC connection when missing (blocking): for whole-database
+   * tools such as {@code pipelitd copy --checkpoints}, which run without a daemon.
+   */
+  public static void ensure(java.sql.Connection connection, DatabaseUrl.Backend backend) throws java.sql.SQLException {
+    (backend == DatabaseUrl.Backend.SQLITE ? Flavor.SQLITE : Flavor.POSTGRESQL).ensureSchema(connection);
+  }
 }
