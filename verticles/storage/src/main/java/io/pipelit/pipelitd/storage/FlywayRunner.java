@@ -139,9 +139,10 @@ public final class FlywayRunner {
     return new FlywayRunner(dataSource, locations, description);
   }
 
-  private FlywayRunner(Flyway flyway, String description, Path migrationLock) {
+  private FlywayRunner(Flyway flyway, String description, List<String> locations, Path migrationLock) {
     this.flyway = flyway;
     this.description = description;
+    this.locations = locations;
     this.migrationLock = migrationLock;
   }
 
@@ -154,7 +155,7 @@ public final class FlywayRunner {
         .configuration(flyway.getConfiguration())
         .target(version)
         .load();
-    return new FlywayRunner(limited, description, migrationLock);
+    return new FlywayRunner(limited, description, locations, migrationLock);
   }
 
   /** The highest version among the migration files found in the locations, or null when there is none. */
