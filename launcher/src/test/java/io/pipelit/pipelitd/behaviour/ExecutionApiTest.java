@@ -78,6 +78,13 @@ class ExecutionApiTest extends BackendSuite {
     assertEquals(12, logs.getJsonObject(0).getJsonObject("metadata").getJsonObject("token_usage").getInteger("total"));
     assertEquals("ValueError", logs.getJsonObject(1).getString("error_code"));
     assertEquals(new JsonObject(), logs.getJsonObject(1).getJsonObject("metadata"));
+
+    // Pipelit's status answer (§3.9): the outcome without the logs.
+    JsonObject status = daemon.get("/api/v1/executions/" + id + "/status/").json();
+    assertEquals(new JsonObject().put("execution_id", id).put("workflow", slug).put("status", "completed")
+        .put("started_at", done.getString("started_at")).put("completed_at", done.getString("completed_at"))
+        .put("final_output", new JsonObject().put("output", "hello")).put("error_message", detail.getValue("error_message")),
+        status);
   }
 
   @Test
@@ -190,6 +197,7 @@ class ExecutionApiTest extends BackendSuite {
         .json().getString("execution_id");
     assertEquals(404, daemon.send("POST", "/api/v1/executions/", bob, "{\"workflow_slug\":\"alice-runs\"}").status());
     assertEquals(404, daemon.send("GET", "/api/v1/executions/" + id + "/", bob, null).status());
+    assertEquals(404, daemon.send("GET", "/api/v1/executions/" + id + "/status/", bob, null).status());
     assertEquals(404, daemon.send("PATCH", "/api/v1/executions/" + id + "/", bob, "{\"status\":\"running\"}").status());
     assertEquals(404, daemon.send("POST", "/api/v1/executions/" + id + "/cancel/", bob, null).status());
     assertEquals(404, daemon.send("POST", "/api/v1/executions/" + id + "/logs/", bob,

@@ -114,6 +114,12 @@ public final class StoreAddresses {
 
   public static final String EXECUTIONS_LIST = PREFIX + "executions.list";
   public static final String EXECUTIONS_GET = PREFIX + "executions.get";
+  /**
+   * {@code {"execution_id"}} → {@code {"execution_id", "workflow": slug, "status", "started_at",
+   * "completed_at", "final_output", "error_message"}} (Pipelit's §3.9 status answer), owner-scoped like
+   * every execution read (Pipelit answers any key here).
+   */
+  public static final String EXECUTIONS_STATUS = PREFIX + "executions.status";
   public static final String EXECUTIONS_CREATE = PREFIX + "executions.create";
   public static final String EXECUTIONS_UPDATE = PREFIX + "executions.update";
   public static final String EXECUTIONS_CANCEL = PREFIX + "executions.cancel";

@@ -66,6 +66,8 @@ final class ApiRoutes {
           body()),
       route(HttpMethod.GET, "/executions/:execution_id/", StoreAddresses.EXECUTIONS_GET, OK,
           path("execution_id")),
+      route(HttpMethod.GET, "/executions/:execution_id/status/", StoreAddresses.EXECUTIONS_STATUS, OK,
+          path("execution_id")),
       route(HttpMethod.PATCH, "/executions/:execution_id/", StoreAddresses.EXECUTIONS_UPDATE, OK,
           path("execution_id"), body()),
       route(HttpMethod.POST, "/executions/:execution_id/cancel/", StoreAddresses.EXECUTIONS_CANCEL, OK,

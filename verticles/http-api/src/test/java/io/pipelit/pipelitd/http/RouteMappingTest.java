@@ -123,6 +123,8 @@ class RouteMappingTest extends HttpApiTestBase {
         new Case("POST", ex + "/batch-delete", "", "{\"execution_ids\":[\"e1\"]}",
             StoreAddresses.EXECUTIONS_BATCH_DELETE, obj("body", obj("execution_ids", new JsonArray().add("e1"))), 204),
         new Case("GET", ex + "/e-123", "", null, StoreAddresses.EXECUTIONS_GET, obj("execution_id", "e-123"), 200),
+        new Case("GET", ex + "/e-123/status", "", null, StoreAddresses.EXECUTIONS_STATUS, obj("execution_id", "e-123"),
+            200),
         new Case("PATCH", ex + "/e-123", "", "{\"status\":\"completed\"}", StoreAddresses.EXECUTIONS_UPDATE,
             obj("execution_id", "e-123", "body", obj("status", "completed")), 200),
         new Case("POST", ex + "/e-123/cancel", "", null, StoreAddresses.EXECUTIONS_CANCEL,
@@ -230,7 +232,7 @@ class RouteMappingTest extends HttpApiTestBase {
         .collect(Collectors.toSet());
     assertEquals(declared, tested);
     // 38 + 11 workspaces/settings + 8 memory + 11 schedules + POST /maintenance/prune + 2 backups
-    assertEquals(71, ApiRoutes.ALL.size());
+    assertEquals(72, ApiRoutes.ALL.size()); // + GET /executions/{id}/status/
   }
 
   @Test

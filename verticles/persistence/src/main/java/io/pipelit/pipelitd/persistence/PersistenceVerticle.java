@@ -257,6 +257,7 @@ public class PersistenceVerticle extends VerticleBase {
 
     scoped(StoreAddresses.EXECUTIONS_LIST, executions::list);
     scoped(StoreAddresses.EXECUTIONS_GET, executions::get);
+    scoped(StoreAddresses.EXECUTIONS_STATUS, executions::status);
     scoped(StoreAddresses.EXECUTIONS_CREATE, executions::create);
     scoped(StoreAddresses.EXECUTIONS_UPDATE, executions::update);
     scoped(StoreAddresses.EXECUTIONS_CANCEL, executions::cancel);

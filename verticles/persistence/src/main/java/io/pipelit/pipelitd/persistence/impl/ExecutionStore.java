@@ -126,6 +126,22 @@ public final class ExecutionStore {
     });
   }
 
+  /** Pipelit's status answer (§3.9): the execution's outcome without its logs. */
+  public Future<JsonObject> status(Identity identity, JsonObject request) {
+    String executionId = RequestFields.requiredString(request, "execution_id", 36);
+    return db.read(c -> {
+      JsonObject execution = load(c, identity, executionId, true);
+      return new JsonObject()
+          .put("execution_id", execution.getString("execution_id"))
+          .put("workflow", execution.getString("workflow_slug"))
+          .put("status", execution.getString("status"))
+          .put("started_at", execution.getValue("started_at"))
+          .put("completed_at", execution.getValue("completed_at"))
+          .put("final_output", execution.getValue("final_output"))
+          .put("error_message", execution.getValue("error_message"));
+    });
+  }
+
   public Future<JsonObject> create(Identity identity, JsonObject request) {
     JsonObject body = RequestFields.body(request);
     String slug = RequestFields.requiredString(body, "workflow_slug", WorkflowStore.SLUG_MAX);
