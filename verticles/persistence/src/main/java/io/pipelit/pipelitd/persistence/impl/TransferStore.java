@@ -478,7 +478,8 @@ public final class TransferStore {
           values[slugIndex] = slug;
           workflows.add(new JsonObject().put("slug", slug).put("old_slug", original));
         }
-        Object newKey = table.keyKind() == KeyKind.SINGLETON ? upsertSingleton(c, table, values) : insert(c, table, values);
+        Object newKey = table.keyKind() == KeyKind.SINGLETON ? upsertSingleton(c, table, values)
+            : insert(c, table, values);
         mapping.put(row.key(), newKey);
         ownReferences.forEach((k, target) -> selfReferences.add(new SelfReference(newKey, k, target)));
         inserted++;
