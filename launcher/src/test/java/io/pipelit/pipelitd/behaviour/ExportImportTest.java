@@ -316,6 +316,19 @@ class ExportImportTest extends BackendSuite {
     // The second copy's episode is linked to the second copy's workflow; the fact stays with the first.
     assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_episodes e JOIN workflows w ON w.id = e.workflow_id"
         + " WHERE w.slug = 'flow-2'"));
+
+    // Another memory user with the telegram id and email of one already here: imported without them.
+    JsonObject ann = read(exported).getJsonObject("tables").getJsonArray("memory_users").stream()
+        .map(JsonObject.class::cast).filter(u -> "telegram:1".equals(u.getString("canonical_id"))).findFirst()
+        .orElseThrow().put("canonical_id", "telegram:1-twin").put("display_name", "Twin");
+    Path twin = folder.resolve("twin-" + backend + ".json");
+    Files.writeString(twin, new JsonObject().put("format", "pipelitd-export").put("format_version", 1)
+        .put("tables", new JsonObject().put("memory_users", new JsonArray().add(ann))).encode());
+    Outcome third = cli(daemon.fieldKey, "import", twin.toString(), "--database-url", target);
+    assertEquals(0, third.code(), third.toString());
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_users WHERE canonical_id = 'telegram:1-twin'"
+        + " AND display_name = 'Twin' AND telegram_id IS NULL AND email IS NULL"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_users WHERE email = 'ann@example.com'"));
   }
 
   @Test
