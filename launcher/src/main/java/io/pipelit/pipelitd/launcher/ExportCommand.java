@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "export", exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.FAILURE,
     description = {"Export workflows (nodes, edges, component configs) as JSON; with --all also users (without",
-        "passwords or MFA secrets), credentials, executions and their logs. Credentials stay encrypted",
-        "unless --decrypted. Read back with `pipelitd import FILE`."})
+        "passwords or MFA secrets), credentials, executions and their logs, schedules, pending tasks,",
+        "conversations, agent memory, workspaces and settings. Secrets (credentials, workspace env vars,",
+        "settings URLs) stay encrypted unless --decrypted. Read back with `pipelitd import FILE`."})
 final class ExportCommand implements Callable<Integer> {
 
   @ParentCommand
@@ -39,14 +40,16 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--workflow", paramLabel = "SLUG", description = "Export this workflow (repeatable; default: every workflow).")
   List<String> workflows;
 
-  @Option(names = "--all", description = "Export everything: users, credentials, workflows, executions and logs.")
+  @Option(names = "--all", description = "Export everything: users, credentials, workflows, executions and logs, schedules,"
+      + " pending tasks, conversations, memory, workspaces, settings.")
   boolean all;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE (created readable by its owner only) instead of stdout.")
   Path out;
 
   @Option(names = "--decrypted",
-      description = "Write credential secrets in plaintext (for moving to a database with another key). Warns.")
+      description = "Write secrets (credentials, workspace env vars, settings URLs) in plaintext (for moving"
+          + " to a database with another key). Warns.")
   boolean decrypted;
 
   @Option(names = "--database-url", paramLabel = "URL", description = "Overrides DATABASE_URL.")
@@ -66,7 +69,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--out: the folder " + target.getParent() + " does not exist");
     }
     if (decrypted) {
-      context.err().println("pipelitd: warning: --decrypted writes credential secrets in PLAINTEXT to "
+      context.err().println("pipelitd: warning: --decrypted writes secrets (credentials, workspace env vars, settings URLs)"
+          + " in PLAINTEXT to "
           + (target == null ? "standard output" : target) + "; keep it safe and delete it once imported.");
       context.err().flush();
     }

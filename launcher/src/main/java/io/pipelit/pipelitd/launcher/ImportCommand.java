@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "import", exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.FAILURE,
     description = {"Import a file made by `pipelitd export`: checked whole first, then written in one",
         "transaction (on any problem nothing is written). Rows get new ids; a taken slug becomes slug-2,",
-        "slug-3, ...; users are matched by username. Exit 2 when the file is not valid."})
+        "slug-3, ...; users (by username), workspaces (by name), memory users, facts and procedures (by",
+        "their natural keys) already here are matched, not duplicated; settings overwrite the ones here.",
+        "Exit 2 when the file is not valid."})
 final class ImportCommand implements Callable<Integer> {
 
   @ParentCommand
@@ -71,6 +73,13 @@ final class ImportCommand implements Callable<Integer> {
       context.out().println("Imported " + (counts.isEmpty() ? "nothing" : String.join(", ", counts))
           + (result.getInteger("users_matched") > 0 ? "; " + result.getInteger("users_matched")
           + " user(s) matched by username" : "") + ".");
+      JsonObject matched = result.getJsonObject("matched", new JsonObject());
+      List<String> kept = new ArrayList<>();
+      matched.fieldNames().stream().filter(table -> !table.equals("user_profiles"))
+          .forEach(table -> kept.add(matched.getInteger(table) + " " + table));
+      if (!kept.isEmpty()) {
+        context.out().println("  already here, kept as they are: " + String.join(", ", kept));
+      }
       result.getJsonArray("workflows").forEach(item -> {
         JsonObject w = (JsonObject) item;
         if (!w.getString("slug").equals(w.getString("old_slug"))) {

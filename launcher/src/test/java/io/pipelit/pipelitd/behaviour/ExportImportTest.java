@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pipelit.pipelitd.contracts.Identity;
+import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.crypto.Decryption;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
 import io.pipelit.pipelitd.launcher.LaunchContext;
@@ -24,17 +26,22 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
  * {@code pipelitd export} and {@code pipelitd import} against the daemon's database and fresh ones of
- * the same backend: a full round trip keeps every row's content (ids aside) and secrets that still
- * decrypt; a workflow export imported again gets de-duplicated slugs; a bad file changes nothing (also
+ * the same backend: a full round trip keeps every row's content (ids aside) of every table, with a row
+ * in each, and secrets that still decrypt; a second import matches what has a natural key and adds the
+ * rest; a workflow export imported again gets de-duplicated slugs; a bad file changes nothing (also
  * when the database refuses a row halfway); {@code --decrypted} warns and moves secrets to another key.
  */
 class ExportImportTest extends BackendSuite {
   static final String API_KEY = "sk-export-0123456789abcdef";
+  static final String ENV_SECRET = "env-secret-4f1c9a";
+  static final String DATABASE_URL_SETTING = "postgresql://bob:db-pw-7e21@db.example:5432/pipelit";
+  static final String WORKSPACE = "exported-ws";
   static Path folder;
   static long nodeCount;
 
@@ -77,6 +84,64 @@ class ExportImportTest extends BackendSuite {
         .put("final_output", new JsonObject().put("output", "hello")));
     nodeCount = daemon.count("SELECT COUNT(*) FROM workflow_nodes n JOIN workflows w ON w.id = n.workflow_id"
         + " WHERE w.slug = 'flow'");
+    seedEverythingElse(alice, execution);
+  }
+
+  /** A row in every table `--all` carries beyond workflows and executions, each made through its store. */
+  static void seedEverythingElse(String alice, String execution) throws Exception {
+    Identity aliceId = new Identity(daemon.count("SELECT id FROM user_profiles WHERE username = 'alice'"), Identity.NORMAL);
+    Identity admin = new Identity(daemon.count("SELECT id FROM user_profiles WHERE username = 'admin'"), Identity.ADMIN);
+    long flowId = daemon.count("SELECT id FROM workflows WHERE slug = 'flow'");
+    send(alice, "POST", "/api/v1/schedules/", new JsonObject().put("name", "nightly").put("workflow_id", flowId)
+        .put("interval_seconds", 3600).put("trigger_payload", new JsonObject().put("text", "tick")));
+    bus(StoreAddresses.PENDING_TASKS_CREATE, new JsonObject().put("execution_id", execution).put("node_id", "agent")
+        .put("prompt", "Ship it?").put("chat_id", "12345"), aliceId);
+    bus(StoreAddresses.CONVERSATIONS_CREATE, new JsonObject().put("workflow_id", flowId).put("thread_id", "thread-1")
+        .put("execution_id", execution).put("metadata", new JsonObject().put("channel", "chat")), aliceId);
+    String episode = bus(StoreAddresses.MEMORY_EPISODES_RECORD, new JsonObject().put("agent_id", "agent-x")
+        .put("user_id", "telegram:1").put("workflow_id", flowId).put("execution_id", execution)
+        .put("trigger_type", "chat").put("conversation", new JsonArray().add(new JsonObject().put("role", "user")
+            .put("content", "hi"))).put("success", true).put("summary", "greeted"), admin).getString("id");
+    bus(StoreAddresses.MEMORY_FACTS_UPSERT, new JsonObject().put("scope", "user").put("agent_id", "agent-x")
+        .put("user_id", "telegram:1").put("key", "language").put("value", new JsonObject().put("primary", "en"))
+        .put("fact_type", "user_preference").put("confidence", 0.75).put("source_episode_id", episode), admin);
+    JsonObject parent = bus(StoreAddresses.MEMORY_PROCEDURES_UPSERT, new JsonObject().put("agent_id", "agent-x")
+        .put("name", "greet").put("procedure_type", "prompt_template")
+        .put("procedure_content", new JsonObject().put("template", "Hello {name}")), admin).getJsonObject("procedure");
+    bus(StoreAddresses.MEMORY_PROCEDURES_UPSERT, new JsonObject().put("agent_id", "agent-x").put("name", "greet-v2")
+        .put("procedure_type", "prompt_template").put("source", "evolved").put("parent_procedure_id", parent.getString("id"))
+        .put("procedure_content", new JsonObject().put("template", "Hi {name}!")), admin);
+    String merged = bus(StoreAddresses.MEMORY_USERS_UPSERT, new JsonObject().put("canonical_id", "telegram:1")
+        .put("display_name", "Ann").put("telegram_id", "1").put("email", "ann@example.com")
+        .put("preferences_cache", new JsonObject().put("tone", "brief")), admin).getJsonObject("user").getString("id");
+    bus(StoreAddresses.MEMORY_USERS_UPSERT, new JsonObject().put("canonical_id", "email:ann2@example.com")
+        .put("merged_into_id", merged), admin);
+    send(alice, "POST", "/api/v1/workspaces/", new JsonObject().put("name", WORKSPACE).put("allow_network", true)
+        .put("env_vars", new JsonArray().add(new JsonObject().put("key", "API_TOKEN").put("value", ENV_SECRET))));
+    Response settings = daemon.patch("/api/v1/settings/", new JsonObject().put("database_url", DATABASE_URL_SETTING)
+        .put("redis_url", "redis://:redis-pw-42@cache.example:6379/1").put("platform_base_url", "https://pipelit.example"));
+    assertEquals(200, settings.status(), settings.toString());
+  }
+
+  /** A request to a store address as {@code identity}, the fields under {@code body}. */
+  static JsonObject bus(String address, JsonObject fields, Identity identity) {
+    return (JsonObject) Daemon.await(daemon.vertx.eventBus().request(address, new JsonObject().put("body", fields),
+        identity.toDeliveryOptions())).body();
+  }
+
+  /** Rows per table of {@link TransferTables} in a database. */
+  static Map<String, Long> counts(String url) throws Exception {
+    Map<String, Long> counts = new TreeMap<>();
+    for (TransferTables.Table table : TransferTables.ALL) {
+      counts.put(table.name(), count(url, "SELECT COUNT(*) FROM " + table.name()));
+    }
+    return counts;
+  }
+
+  static String decrypt(String key, String token) {
+    Decryption opened = FieldKeyring.parse(key).decrypt(token);
+    assertEquals(Decryption.Status.OK, opened.status());
+    return opened.value();
   }
 
   static JsonObject send(String key, String method, String path, JsonObject body) throws Exception {
@@ -175,6 +240,37 @@ class ExportImportTest extends BackendSuite {
     assertEquals(0, reexport.code(), reexport.toString());
     assertEquals(content(document), content(read(again)));
 
+    for (String table : List.of("user_profiles", "credentials", "llm_credentials", "workflows", "component_configs",
+        "workflow_nodes", "workflow_edges", "workflow_executions", "execution_logs", "scheduled_jobs", "pending_tasks",
+        "conversations", "memory_episodes", "memory_facts", "memory_procedures", "memory_users", "workspaces",
+        "system_config")) {
+      assertFalse(document.getJsonObject("tables").getJsonArray(table).isEmpty(), table + " has rows");
+    }
+    String storedEnv = document.getJsonObject("tables").getJsonArray("workspaces").stream()
+        .map(JsonObject.class::cast).filter(w -> w.getString("name").equals(WORKSPACE)).findFirst().orElseThrow()
+        .getString("env_vars");
+    assertFalse(storedEnv.contains(ENV_SECRET), "workspace env vars travel encrypted");
+    assertFalse(document.encode().contains("db-pw-7e21"), "settings URLs travel encrypted");
+    assertTrue(decrypt(daemon.fieldKey, string(target, "SELECT env_vars FROM workspaces WHERE name = '" + WORKSPACE
+        + "'")).contains(ENV_SECRET));
+    assertEquals(DATABASE_URL_SETTING, decrypt(daemon.fieldKey, string(target, "SELECT database_url FROM system_config")));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM system_config"));
+    assertEquals("https://pipelit.example", string(target, "SELECT platform_base_url FROM system_config WHERE id = 1"));
+    // The new tables' references follow the new keys too.
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM scheduled_jobs j JOIN workflows w ON w.id = j.workflow_id"
+        + " JOIN user_profiles u ON u.id = j.user_profile_id WHERE w.slug = 'flow' AND u.username = 'alice'"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM pending_tasks t JOIN workflow_executions e"
+        + " ON e.execution_id = t.execution_id JOIN workflows w ON w.id = e.workflow_id WHERE w.slug = 'flow'"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM conversations c JOIN workflow_executions e"
+        + " ON e.execution_id = c.execution_id WHERE c.workflow_id = e.workflow_id"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_facts f JOIN memory_episodes e"
+        + " ON e.id = f.source_episode_id JOIN workflow_executions x ON x.execution_id = e.execution_id"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_procedures p JOIN memory_procedures parent"
+        + " ON parent.id = p.parent_procedure_id WHERE parent.name = 'greet' AND p.name = 'greet-v2'"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_users m JOIN memory_users survivor"
+        + " ON survivor.id = m.merged_into_id WHERE survivor.canonical_id = 'telegram:1'"));
+    assertTrue(string(target, "SELECT task_id FROM pending_tasks").matches("[0-9a-f]{8}"));
+
     String token = string(target, "SELECT api_key FROM llm_credentials");
     Decryption opened = FieldKeyring.parse(daemon.fieldKey).decrypt(token);
     assertEquals(Decryption.Status.OK, opened.status());
@@ -186,6 +282,78 @@ class ExportImportTest extends BackendSuite {
         + " ON l.base_credentials_id = c.llm_credential_id WHERE c.model_name = 'claude'"));
     assertEquals(1, count(target, "SELECT COUNT(*) FROM execution_logs l JOIN workflow_executions e"
         + " ON e.execution_id = l.execution_id JOIN user_profiles u ON u.id = e.user_profile_id WHERE u.username = 'alice'"));
+  }
+
+  @Test
+  void aSecondImportMatchesWhatIsAlreadyThere() throws Exception {
+    Path exported = exportFile("twice", "--all");
+    String target = TestDatabases.freshUrl(backend, folder);
+    Outcome first = cli(daemon.fieldKey, "import", exported.toString(), "--database-url", target);
+    assertEquals(0, first.code(), first.toString());
+    Map<String, Long> once = counts(target);
+    String settingsBefore = string(target, "SELECT default_timezone || ' ' || platform_base_url FROM system_config");
+
+    Outcome second = cli(daemon.fieldKey, "import", exported.toString(), "--database-url", target);
+    assertEquals(0, second.code(), second.toString());
+    assertTrue(second.out().contains(once.get("user_profiles") + " user(s) matched by username"), second.out());
+    assertTrue(second.out().contains("already here, kept as they are: "), second.out());
+    assertTrue(second.out().contains("workflow 'flow' imported as 'flow-2'"), second.out());
+    Map<String, Long> twice = counts(target);
+    // Matched by their natural keys: users, workspaces, memory users, facts, procedures; the settings
+    // singleton is overwritten in place.
+    for (String matched : List.of("user_profiles", "workspaces", "memory_users", "memory_facts", "memory_procedures",
+        "system_config")) {
+      assertEquals(once.get(matched), twice.get(matched), matched);
+    }
+    // Everything else is added again, workflows under new slugs, with new keys.
+    for (String added : List.of("workflows", "workflow_nodes", "workflow_executions", "execution_logs", "credentials",
+        "scheduled_jobs", "pending_tasks", "conversations", "memory_episodes")) {
+      assertEquals(2 * once.get(added), twice.get(added), added);
+    }
+    assertEquals(settingsBefore, string(target, "SELECT default_timezone || ' ' || platform_base_url FROM system_config"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM scheduled_jobs j JOIN workflows w ON w.id = j.workflow_id"
+        + " WHERE w.slug = 'flow-2'"));
+    // The second copy's episode is linked to the second copy's workflow; the fact stays with the first.
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_episodes e JOIN workflows w ON w.id = e.workflow_id"
+        + " WHERE w.slug = 'flow-2'"));
+
+    // Another memory user with the telegram id and email of one already here: imported without them.
+    JsonObject ann = read(exported).getJsonObject("tables").getJsonArray("memory_users").stream()
+        .map(JsonObject.class::cast).filter(u -> "telegram:1".equals(u.getString("canonical_id"))).findFirst()
+        .orElseThrow().put("canonical_id", "telegram:1-twin").put("display_name", "Twin");
+    Path twin = folder.resolve("twin-" + backend + ".json");
+    Files.writeString(twin, new JsonObject().put("format", "pipelitd-export").put("format_version", 1)
+        .put("tables", new JsonObject().put("memory_users", new JsonArray().add(ann))).encode());
+    Outcome third = cli(daemon.fieldKey, "import", twin.toString(), "--database-url", target);
+    assertEquals(0, third.code(), third.toString());
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_users WHERE canonical_id = 'telegram:1-twin'"
+        + " AND display_name = 'Twin' AND telegram_id IS NULL AND email IS NULL"));
+    assertEquals(1, count(target, "SELECT COUNT(*) FROM memory_users WHERE email = 'ann@example.com'"));
+  }
+
+  @Test
+  void aBadFullFileChangesNothing() throws Exception {
+    JsonObject document = read(exportFile("bad-all", "--all"));
+    Map<String, Long> before = counts(daemon.databaseUrl);
+    String settingsBefore = string(daemon.databaseUrl, "SELECT database_url FROM system_config WHERE id = 1");
+    JsonObject tables = document.getJsonObject("tables");
+    tables.getJsonArray("system_config").getJsonObject(0).put("id", 2);
+    tables.getJsonArray("memory_facts").getJsonObject(0).put("source_episode_id", "no-such-episode");
+    tables.getJsonArray("workspaces").getJsonObject(0)
+        .put("env_vars", FieldKeyring.parse(FieldKeyring.generateKey()).encrypt("[]"));
+    tables.getJsonArray("pending_tasks").getJsonObject(0).putNull("prompt");
+    tables.getJsonArray("memory_users").getJsonObject(0).put("embedding", "AAAA");
+    Outcome refused = importDocument("bad-all", document);
+    assertEquals(2, refused.code(), refused.toString());
+    String err = refused.err();
+    assertTrue(err.contains("nothing was written"), err);
+    assertTrue(err.contains("system_config[0].id: must be 1"), err);
+    assertTrue(err.contains("memory_facts[0].source_episode_id: no-such-episode refers to no memory_episodes row"), err);
+    assertTrue(err.contains("workspaces[0].env_vars: cannot be decrypted with this FIELD_ENCRYPTION_KEY"), err);
+    assertTrue(err.contains("pending_tasks[0].prompt: is required"), err);
+    assertTrue(err.contains("memory_users[0].embedding: not a column of memory_users"), err);
+    assertEquals(before, counts(daemon.databaseUrl));
+    assertEquals(settingsBefore, string(daemon.databaseUrl, "SELECT database_url FROM system_config WHERE id = 1"));
   }
 
   @Test
@@ -290,6 +458,8 @@ class ExportImportTest extends BackendSuite {
     assertEquals(0, export.code(), export.toString());
     assertTrue(export.err().contains("warning") && export.err().contains("PLAINTEXT"), export.err());
     assertTrue(Files.readString(file).contains(API_KEY));
+    assertTrue(Files.readString(file).contains(ENV_SECRET), "workspace env vars are decrypted too");
+    assertTrue(Files.readString(file).contains(DATABASE_URL_SETTING), "settings URLs are decrypted too");
     assertEquals("decrypted", read(file).getString("credentials"));
 
     String otherKey = FieldKeyring.generateKey();
@@ -303,6 +473,9 @@ class ExportImportTest extends BackendSuite {
     String target = TestDatabases.freshUrl(backend, folder);
     Outcome imported = cli(otherKey, "import", file.toString(), "--database-url", target);
     assertEquals(0, imported.code(), imported.toString());
+    assertTrue(decrypt(otherKey, string(target, "SELECT env_vars FROM workspaces WHERE name = '" + WORKSPACE + "'"))
+        .contains(ENV_SECRET));
+    assertEquals(DATABASE_URL_SETTING, decrypt(otherKey, string(target, "SELECT database_url FROM system_config")));
     Decryption opened = FieldKeyring.parse(otherKey).decrypt(string(target, "SELECT api_key FROM llm_credentials"));
     assertEquals(Decryption.Status.OK, opened.status());
     assertEquals(API_KEY, opened.value());

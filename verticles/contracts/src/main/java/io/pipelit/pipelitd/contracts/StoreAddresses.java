@@ -91,7 +91,8 @@ public final class StoreAddresses {
   public static final String EXPORT_CLI = PREFIX + "export.cli.run";
   /**
    * {@code {"document": <export document>, "owner": username?}} → {@code {"imported": {table: n},
-   * "workflows": [{"slug", "old_slug"}], "users_matched"}}; all or nothing. The CLI's {@code import}.
+   * "workflows": [{"slug", "old_slug"}], "users_matched", "matched": {table: n}}}; all or nothing. The CLI's
+   * {@code import}.
    */
   public static final String IMPORT_CLI = PREFIX + "import.cli.run";
 

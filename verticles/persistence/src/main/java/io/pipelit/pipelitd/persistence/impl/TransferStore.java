@@ -5,6 +5,7 @@ import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.crypto.Decryption;
 import io.pipelit.pipelitd.persistence.impl.TransferTables.Column;
 import io.pipelit.pipelitd.persistence.impl.TransferTables.Kind;
+import io.pipelit.pipelitd.persistence.impl.TransferTables.KeyKind;
 import io.pipelit.pipelitd.persistence.impl.TransferTables.Scope;
 import io.pipelit.pipelitd.persistence.impl.TransferTables.Table;
 import io.pipelit.pipelitd.storage.Database;
@@ -12,6 +13,7 @@ import io.pipelit.pipelitd.storage.Dialect;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,9 +45,10 @@ import java.util.stream.Collectors;
  * <p>Import reads and checks the whole file first, on a read connection (format, tables, columns, types,
  * references, that encrypted secrets open with this daemon's key; every problem is reported, nothing is
  * written), then writes everything in ONE write: any failure rolls all of it back. Keys are new
- * (integers from the database, new UUIDs for executions) and references follow them; a slug already
- * taken becomes {@code slug-2}, {@code slug-3}, ...; a user whose username exists is matched, not
- * duplicated.
+ * (integers from the database, new UUIDs, new 8-hex task ids) and references follow them; a slug already
+ * taken becomes {@code slug-2}, {@code slug-3}, ...; a row whose natural key exists here (a user's
+ * username, a workspace's name, a memory user's canonical id, a fact's or a procedure's identity) is
+ * matched, not duplicated; the settings singleton is overwritten in place.
  */
 public final class TransferStore {
   public static final String FORMAT = "pipelitd-export";
@@ -165,7 +169,7 @@ public final class TransferStore {
       rows.addAll(readChunk(c, table, column, all.subList(from, Math.min(all.size(), from + IN_LIST_CHUNK))));
     }
     if (all.size() > IN_LIST_CHUNK) {
-      rows.sort((a, b) -> table.uuidKey() ? a.getString(table.key()).compareTo(b.getString(table.key()))
+      rows.sort((a, b) -> table.textKey() ? a.getString(table.key()).compareTo(b.getString(table.key()))
           : Long.compare(a.getLong(table.key()), b.getLong(table.key())));
     }
     return rows;
@@ -174,11 +178,12 @@ public final class TransferStore {
   private List<JsonObject> readChunk(Connection c, Table table, String column, List<Object> values)
       throws SQLException {
     List<JsonObject> rows = new ArrayList<>();
-    String columns = table.key() + ", " + table.columns().stream().map(Column::name).collect(Collectors.joining(", "));
-    String where = values == null ? "" : " WHERE " + column + " IN ("
+    String columns = quote(table.key()) + ", "
+        + table.columns().stream().map(col -> quote(col.name())).collect(Collectors.joining(", "));
+    String where = values == null ? "" : " WHERE " + quote(column) + " IN ("
         + values.stream().map(v -> "?").collect(Collectors.joining(", ")) + ")";
     try (PreparedStatement statement = c.prepareStatement("SELECT " + columns + " FROM " + table.name() + where
-        + " ORDER BY " + table.key())) {
+        + " ORDER BY " + quote(table.key()))) {
       if (values != null) {
         int i = 1;
         for (Object value : values) {
@@ -188,7 +193,7 @@ public final class TransferStore {
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           JsonObject row = new JsonObject();
-          row.put(table.key(), table.uuidKey() ? result.getString(table.key()) : (Object) result.getLong(table.key()));
+          row.put(table.key(), table.textKey() ? result.getString(table.key()) : (Object) result.getLong(table.key()));
           for (Column col : table.columns()) {
             row.put(col.name(), TransferValues.read(dialect, result, col, uuidReference(col)));
           }
@@ -201,7 +206,7 @@ public final class TransferStore {
 
   private static boolean uuidReference(Column column) {
     return column.kind() == Kind.REF
-        && TransferTables.find(column.references()).map(Table::uuidKey).orElse(false);
+        && TransferTables.find(column.references()).map(Table::textKey).orElse(false);
   }
 
   private static void clearDanglingReferences(Table table, JsonObject row, Map<String, Set<Object>> keys) {
@@ -320,8 +325,11 @@ public final class TransferStore {
           continue;
         }
         Object key = row.getValue(table.key());
-        if (table.uuidKey() ? !(key instanceof String) : !(key instanceof Integer || key instanceof Long)) {
-          problems.add(where + "." + table.key() + ": must be " + (table.uuidKey() ? "a string" : "a whole number"));
+        if (table.textKey() ? !(key instanceof String) : !(key instanceof Integer || key instanceof Long)) {
+          problems.add(where + "." + table.key() + ": must be " + (table.textKey() ? "a string" : "a whole number"));
+        } else if (table.keyKind() == KeyKind.SINGLETON && ((Number) key).longValue() != TransferTables.SINGLETON_KEY) {
+          problems.add(where + "." + table.key() + ": must be " + TransferTables.SINGLETON_KEY + " (" + table.name()
+              + " has one row)");
         }
         for (String field : row.fieldNames()) {
           if (!field.equals(table.key()) && table.column(field).isEmpty()) {
@@ -422,7 +430,7 @@ public final class TransferStore {
     Map<String, Map<Object, Object>> newKeys = new HashMap<>();
     JsonObject imported = new JsonObject();
     JsonArray workflows = new JsonArray();
-    int usersMatched = 0;
+    JsonObject matched = new JsonObject();
     Set<String> slugsTaken = new HashSet<>();
     for (Map.Entry<Table, List<Prepared>> entry : plan.rows().entrySet()) {
       Table table = entry.getKey();
@@ -448,17 +456,18 @@ public final class TransferStore {
             values[k] = newKeys.get(col.references()).get(values[k]);
           }
         }
-        if (table.name().equals("user_profiles")) {
-          Long existing = existingUser(c, (String) values[indexOf(table, "username")]);
+        if (!table.matchOn().isEmpty()) {
+          Object existing = existingMatch(c, table, values);
           if (existing != null) {
-            mapping.put(row.key(), existing); // matched: the user here stays as it is
-            usersMatched++;
+            mapping.put(row.key(), existing); // matched: the row here stays as it is
+            matched.put(table.name(), matched.getInteger(table.name(), 0) + 1);
             continue;
           }
-          int external = indexOf(table, "external_user_id");
-          if (values[external] != null
-              && exists(c, "SELECT 1 FROM user_profiles WHERE external_user_id = ?", values[external])) {
-            values[external] = null; // unique: it belongs to a user already here
+        }
+        for (String unique : table.clearedWhenTaken()) {
+          int index = indexOf(table, unique);
+          if (values[index] != null && existingWith(c, table, List.of(unique), values) != null) {
+            values[index] = null; // unique: it belongs to a row already here
           }
         }
         if (table.name().equals("workflows")) {
@@ -469,15 +478,16 @@ public final class TransferStore {
           values[slugIndex] = slug;
           workflows.add(new JsonObject().put("slug", slug).put("old_slug", original));
         }
-        Object newKey = insert(c, table, values);
+        Object newKey = table.keyKind() == KeyKind.SINGLETON ? upsertSingleton(c, table, values)
+            : insert(c, table, values);
         mapping.put(row.key(), newKey);
         ownReferences.forEach((k, target) -> selfReferences.add(new SelfReference(newKey, k, target)));
         inserted++;
       }
       for (SelfReference pending : selfReferences) {
         Column col = table.columns().get(pending.column());
-        try (PreparedStatement update = c.prepareStatement("UPDATE " + table.name() + " SET " + col.name()
-            + " = ? WHERE " + table.key() + " = ?")) {
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + table.name() + " SET " + quote(col.name())
+            + " = ? WHERE " + quote(table.key()) + " = ?")) {
           TransferValues.bind(dialect, update, 1, Kind.REF, mapping.get(pending.target()));
           TransferValues.bind(dialect, update, 2, Kind.REF, pending.row());
           update.executeUpdate();
@@ -485,41 +495,111 @@ public final class TransferStore {
       }
       imported.put(table.name(), inserted);
     }
-    return new JsonObject().put("imported", imported).put("workflows", workflows).put("users_matched", usersMatched);
+    return new JsonObject().put("imported", imported).put("workflows", workflows)
+        .put("users_matched", matched.getInteger("user_profiles", 0)).put("matched", matched);
+  }
+
+  /** The key of the row here with the same natural key ({@link Table#matchOn}), or null. */
+  private Object existingMatch(Connection c, Table table, Object[] values) throws SQLException {
+    return existingWith(c, table, table.matchOn(), values);
+  }
+
+  /** The key of a row here whose {@code columns} equal (null-safely) those of {@code values}, or null. */
+  private Object existingWith(Connection c, Table table, List<String> columns, Object[] values) throws SQLException {
+    String where = columns.stream().map(name -> quote(name) + " IS NOT DISTINCT FROM ?")
+        .collect(Collectors.joining(" AND "));
+    try (PreparedStatement statement = c.prepareStatement("SELECT " + quote(table.key()) + " FROM " + table.name()
+        + " WHERE " + where + " ORDER BY " + quote(table.key()) + " LIMIT 1")) {
+      int i = 1;
+      for (String name : columns) {
+        int index = indexOf(table, name);
+        TransferValues.bind(dialect, statement, i++, table.columns().get(index).kind(), values[index]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return !rows.next() ? null : table.textKey() ? rows.getString(1) : (Object) rows.getLong(1);
+      }
+    }
+  }
+
+  /** Overwrites the singleton row with the file's values, creating it when this database has none yet. */
+  private Object upsertSingleton(Connection c, Table table, Object[] values) throws SQLException {
+    String assignments = table.columns().stream().map(col -> quote(col.name()) + " = ?")
+        .collect(Collectors.joining(", "));
+    try (PreparedStatement update = c.prepareStatement("UPDATE " + table.name() + " SET " + assignments
+        + " WHERE " + quote(table.key()) + " = ?")) {
+      int i = bindValues(update, 1, table, values);
+      update.setLong(i, TransferTables.SINGLETON_KEY);
+      if (update.executeUpdate() == 1) {
+        return TransferTables.SINGLETON_KEY;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    names.add(quote(table.key()));
+    table.columns().forEach(col -> names.add(quote(col.name())));
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table.name() + " (" + String.join(", ", names)
+        + ") VALUES (" + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")")) {
+      insert.setLong(1, TransferTables.SINGLETON_KEY);
+      bindValues(insert, 2, table, values);
+      insert.executeUpdate();
+    }
+    return TransferTables.SINGLETON_KEY;
+  }
+
+  /** Binds a row's values from parameter {@code first} on; returns the next parameter index. */
+  private int bindValues(PreparedStatement statement, int first, Table table, Object[] values) throws SQLException {
+    int i = first;
+    for (int k = 0; k < values.length; k++) {
+      TransferValues.bind(dialect, statement, i++, table.columns().get(k).kind(), values[k]);
+    }
+    return i;
+  }
+
+  /** A column name as SQL: quoted, since some are keywords (memory_facts."key"); all are lower case. */
+  private static String quote(String column) {
+    return '"' + column + '"';
   }
 
   private Object insert(Connection c, Table table, Object[] values) throws SQLException {
     List<String> names = new ArrayList<>();
-    if (table.uuidKey()) {
-      names.add(table.key());
+    if (table.textKey()) {
+      names.add(quote(table.key()));
     }
-    table.columns().forEach(col -> names.add(col.name()));
+    table.columns().forEach(col -> names.add(quote(col.name())));
     String sql = "INSERT INTO " + table.name() + " (" + String.join(", ", names) + ") VALUES ("
-        + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ") RETURNING " + table.key();
+        + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ") RETURNING " + quote(table.key());
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       int i = 1;
-      if (table.uuidKey()) {
-        statement.setString(i++, UUID.randomUUID().toString());
+      if (table.textKey()) {
+        statement.setString(i++, newTextKey(c, table));
       }
-      for (int k = 0; k < values.length; k++) {
-        TransferValues.bind(dialect, statement, i++, table.columns().get(k).kind(), values[k]);
-      }
+      bindValues(statement, i, table, values);
       try (ResultSet keys = statement.executeQuery()) {
         if (!keys.next()) {
           throw new SQLException("INSERT ... RETURNING returned no row");
         }
-        return table.uuidKey() ? keys.getString(1) : (Object) keys.getLong(1);
+        return table.textKey() ? keys.getString(1) : (Object) keys.getLong(1);
       }
     }
   }
 
-  private static Long existingUser(Connection c, String username) throws SQLException {
-    try (PreparedStatement statement = c.prepareStatement("SELECT id FROM user_profiles WHERE username = ?")) {
-      statement.setString(1, username);
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getLong(1) : null;
+  /** Tries for a free 8-hex key; 2^32 values, so a handful of attempts is plenty. */
+  private static final int HEX8_ATTEMPTS = 20;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A new UUID, or a new 8-hex-digit key no row of the table has yet. */
+  private static String newTextKey(Connection c, Table table) throws SQLException {
+    if (table.keyKind() == KeyKind.UUID) {
+      return UUID.randomUUID().toString();
+    }
+    for (int attempt = 0; attempt < HEX8_ATTEMPTS; attempt++) {
+      byte[] bytes = new byte[4];
+      RANDOM.nextBytes(bytes);
+      String candidate = HexFormat.of().formatHex(bytes);
+      if (!exists(c, "SELECT 1 FROM " + table.name() + " WHERE " + quote(table.key()) + " = ?", candidate)) {
+        return candidate;
       }
     }
+    throw new SQLException("no free " + table.name() + "." + table.key() + " after " + HEX8_ATTEMPTS + " attempts");
   }
 
   private static boolean exists(Connection c, String sql, Object value) throws SQLException {

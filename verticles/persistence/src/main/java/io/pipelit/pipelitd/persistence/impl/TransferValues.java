@@ -47,7 +47,7 @@ final class TransferValues {
     return switch (column.kind()) {
       case TEXT, SECRET -> value instanceof String ? null : "must be a string";
       case INT -> isWhole(value) ? null : "must be a whole number";
-      case REF -> uuidReference ? (value instanceof String ? null : "must be a string (an execution id)")
+      case REF -> uuidReference ? (value instanceof String ? null : "must be a string (the key of the row)")
           : (isWhole(value) ? null : "must be a whole number (an id)");
       case REAL, DECIMAL -> value instanceof Number ? null : "must be a number";
       case BOOL -> value instanceof Boolean ? null : "must be true or false";
