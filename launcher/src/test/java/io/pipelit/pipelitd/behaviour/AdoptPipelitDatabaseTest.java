@@ -220,7 +220,8 @@ class AdoptPipelitDatabaseTest {
     assertTrue(dry.out().contains("would adopt a Pipelit database " + (kind.equals("alembic")
         ? "migrated by Alembic (revision c5d6e7f8a9b0)" : "created by create_all")), dry.out());
     assertTrue(dry.out().contains("would hash 2 API key(s)"), dry.out());
-    assertTrue(dry.out().contains("would seal 3 plaintext secret(s)"), dry.out());
+    // 3 credential secrets and the workspace's environment variables.
+    assertTrue(dry.out().contains("would seal 4 plaintext secret(s)"), dry.out());
     assertTrue(dry.out().contains("3 already encrypted value(s) kept"), dry.out());
     assertTrue(dry.out().contains("tool_definitions"), dry.out());
     if (kind.equals("alembic")) {

@@ -43,7 +43,20 @@ public final class ExecutionRecovery {
   /** One sweep with this threshold (seconds, 0 = every running/pending one); the number failed. */
   public Future<Integer> sweep(long thresholdSeconds) {
     Instant cutoff = Instant.now().minusSeconds(thresholdSeconds);
-    return sweepFrom(cutoff, thresholdSeconds, 0);
+    // A look on the read pool first: the periodic sweep takes a turn of the writer only when there is
+    // something to fail (almost never), so it never queues behind, or ahead of, the clients' writes.
+    return db.read(c -> anyStuck(c, cutoff))
+        .compose(any -> any ? sweepFrom(cutoff, thresholdSeconds, 0) : Future.succeededFuture(0));
+  }
+
+  private boolean anyStuck(Connection c, Instant cutoff) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement("SELECT 1 " + STUCK + " LIMIT 1")) {
+      dialect.setTimestamp(statement, 1, cutoff);
+      dialect.setTimestamp(statement, 2, cutoff);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    }
   }
 
   private Future<Integer> sweepFrom(Instant cutoff, long thresholdSeconds, int failedSoFar) {
