@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  *   every 4xx must leave it as it was.
  * </ul>
  * Reproducible: the seed is printed; {@code -Dpipelitd.fuzz.seed=N} replays a run and
- * {@code -Dpipelitd.fuzz.requests=N} changes the count (default 10,000 on SQLite, 4,000 on PostgreSQL).
+ * {@code -Dpipelitd.fuzz.requests=N} changes the count (default 10,000 on SQLite, 6,000 on PostgreSQL).
  */
 class HttpFuzzTest extends BackendSuite {
   /** Requests in flight during the concurrent phase. */
@@ -64,7 +64,7 @@ class HttpFuzzTest extends BackendSuite {
   @Test
   void hostileRequestsGetClearRefusalsAndChangeNothingTheyMustNot() throws Exception {
     long seed = Long.getLong("pipelitd.fuzz.seed", System.nanoTime());
-    int total = Integer.getInteger("pipelitd.fuzz.requests", backend == Backend.SQLITE ? 10_000 : 4_000);
+    int total = Integer.getInteger("pipelitd.fuzz.requests", backend == Backend.SQLITE ? 10_000 : 6_000);
     System.out.printf("HTTP fuzz [%s]: seed %d (replay with -Dpipelitd.fuzz.seed=%d), %d requests%n", backend, seed,
         seed, total);
     Reliability.Fixtures fixtures = Reliability.fixtures(daemon, "fuzz");
@@ -98,9 +98,24 @@ class HttpFuzzTest extends BackendSuite {
     }
 
     // Phase 2: writes with valid keys, one at a time, the database compared after each.
-    Map<String, String> current = Reliability.snapshot(daemon);
-    int writes = 0;
-    int unchangedRefusals = 0;
+    try (java.sql.Connection snapshots = daemon.connect()) {
+      phaseTwo(generator, generated, total, failures, statuses, snapshots);
+    }
+    Response health = daemon.get("/health");
+    assertEquals("ok", health.json().getString("status"), "the daemon is still healthy: " + health);
+    System.out.printf("HTTP fuzz [%s]: %d requests (%d concurrent must-not-change, %d writes checked one by one,"
+            + " %d refused writes left every table unchanged), statuses %s, %d failures%n", backend, total,
+        firstPhase, writes, unchangedRefusals, statuses, failures.size());
+    assertTrue(failures.isEmpty(), failures.size() + " failures (seed " + seed + "), first ones:\n"
+        + String.join("\n", failures.subList(0, Math.min(FAILURES_SHOWN, failures.size()))));
+  }
+
+  private int writes;
+  private int unchangedRefusals;
+
+  private void phaseTwo(FuzzGenerator generator, int generated, int total, List<String> failures,
+      Map<Integer, AtomicInteger> statuses, java.sql.Connection snapshots) throws Exception {
+    Map<String, String> current = Reliability.snapshot(daemon, snapshots);
     while (generated < total) {
       Fuzz fuzz = generator.next(generated, false);
       generated++;
@@ -116,7 +131,7 @@ class HttpFuzzTest extends BackendSuite {
         continue; // reads were covered by phase 1's rule; no need for a snapshot each
       }
       writes++;
-      Map<String, String> after = Reliability.snapshot(daemon);
+      Map<String, String> after = Reliability.snapshot(daemon, snapshots);
       if (response.statusCode() >= 400) {
         List<String> diff = Reliability.differences(current, after);
         if (diff.isEmpty()) {
@@ -127,14 +142,6 @@ class HttpFuzzTest extends BackendSuite {
       }
       current = after;
     }
-
-    Response health = daemon.get("/health");
-    assertEquals("ok", health.json().getString("status"), "the daemon is still healthy: " + health);
-    System.out.printf("HTTP fuzz [%s]: %d requests (%d concurrent must-not-change, %d checked one by one,"
-            + " %d refused writes left every table unchanged), statuses %s, %d failures%n", backend, generated,
-        firstPhase, writes, unchangedRefusals, statuses, failures.size());
-    assertTrue(failures.isEmpty(), failures.size() + " failures (seed " + seed + "), first ones:\n"
-        + String.join("\n", failures.subList(0, Math.min(FAILURES_SHOWN, failures.size()))));
   }
 
   private CompletableFuture<HttpResponse<byte[]>> send(Fuzz fuzz) {

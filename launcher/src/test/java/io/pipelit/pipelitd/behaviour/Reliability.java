@@ -176,10 +176,15 @@ final class Reliability {
    * result does not depend on the order a table is scanned in.
    */
   static Map<String, String> snapshot(Daemon daemon) throws Exception {
-    Map<String, String> tables = new TreeMap<>();
     try (Connection c = daemon.connect()) {
-      snapshotInto(c, daemon.backend, "", tables);
+      return snapshot(daemon, c);
     }
+  }
+
+  /** {@link #snapshot(Daemon)} over an open connection to the main database (kept open by callers that snapshot often). */
+  static Map<String, String> snapshot(Daemon daemon, Connection main) throws Exception {
+    Map<String, String> tables = new TreeMap<>();
+    snapshotInto(main, daemon.backend, "", tables);
     if (daemon.backend == Backend.SQLITE) {
       String checkpoints = Daemon.checkpointsUrl(daemon.databaseUrl);
       if (Files.exists(Path.of(checkpoints.substring("sqlite:///".length())))) {
