@@ -164,7 +164,7 @@ class SqliteDatabaseTest {
   void aFullDiskFailsWritesWithInsufficientStorageAndTheWriterRecoversWhenSpaceReturns() throws Exception {
     open();
     await(db.write(insert("before")));
-    long pages = await(db.write(c -> {
+    long pages = await(db.<Long>write(c -> {
       try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("PRAGMA page_count")) {
         rows.next();
         long count = rows.getLong(1);
@@ -186,13 +186,14 @@ class SqliteDatabaseTest {
     }
     StoreException failure = assertInstanceOf(StoreException.class, full);
     assertEquals(ErrorCode.INSUFFICIENT_STORAGE, failure.code());
-    assertEquals(1, await(db.read(c -> {
+    int committedBefore = await(db.read(c -> {
       try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery(
           "SELECT count(*) FROM items WHERE name = 'before'")) {
         rows.next();
         return rows.getInt(1);
       }
-    })));
+    }));
+    assertEquals(1, committedBefore, "what was committed before the disk filled up is still readable");
 
     await(db.write(c -> {
       try (Statement s = c.createStatement()) {
@@ -200,7 +201,7 @@ class SqliteDatabaseTest {
       }
       return null;
     }));
-    assertEquals(1, await(db.write(insert("after"))));
+    assertEquals(1, (int) await(db.write(insert("after"))));
   }
 
   @Test
@@ -505,7 +506,7 @@ class SqliteDatabaseTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy)) {
       assertEquals(1L, count(c));
     }
-    assertEquals(1, await(db.write(insert("after"))));
+    assertEquals(1, (int) await(db.write(insert("after"))));
   }
 
   @Test
