@@ -228,7 +228,7 @@ class HttpFuzzTest extends BackendSuite {
       RouteTable.Route route = routes.get(random.nextInt(routes.size()));
       String method = random.nextInt(10) < 8 ? route.method() : pick(METHODS);
       String path = path(route);
-      byte[] body = random.nextInt(10) < 8 || route.takesBody() ? body() : null;
+      byte[] body = random.nextInt(10) < 8 || route.takesBody() ? body(route) : null;
       if (mustNotChange) {
         switch (random.nextInt(4)) {
           case 0 -> {
@@ -310,6 +310,42 @@ class HttpFuzzTest extends BackendSuite {
 
     private static String encoded(String text) {
       return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * Bodies the routes accept, by address: the fuzzer spoils one field of them (a hostile value, a wrong
+     * type, a field removed or added), so that requests get past the first validation and reach the SQL.
+     * Routes without one here get generated bodies only.
+     */
+    private static final Map<String, String> VALID_SHAPES = Map.of(
+        io.pipelit.pipelitd.contracts.StoreAddresses.WORKFLOWS_CREATE, "{\"name\":\"Fuzz\",\"slug\":\"fuzz\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.WORKFLOWS_UPDATE, "{\"name\":\"Renamed\",\"description\":\"d\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.EXECUTIONS_CREATE, "{\"workflow_slug\":\"fx-fuzz\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.CREDENTIALS_CREATE,
+        "{\"name\":\"c\",\"credential_type\":\"llm\",\"detail\":{\"api_key\":\"sk-x\"}}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.WORKSPACES_CREATE, "{\"name\":\"ws\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.USERS_CREATE,
+        "{\"username\":\"fuzzed\",\"password\":\"a fine password\",\"role\":\"normal\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.KEYS_CREATE, "{\"name\":\"k\"}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.NODES_UPDATE, "{\"position_x\":1,\"position_y\":2}",
+        io.pipelit.pipelitd.contracts.StoreAddresses.EXECUTIONS_UPDATE, "{\"status\":\"running\"}");
+
+    private byte[] body(RouteTable.Route route) {
+      String shape = VALID_SHAPES.get(route.address());
+      if (shape == null) {
+        shape = Reliability.VALID_BODIES.get(route.address());
+      }
+      if (shape != null && random.nextInt(10) < 5) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>(new JsonObject(shape).getMap());
+        List<String> names = new ArrayList<>(fields.keySet());
+        switch (random.nextInt(4)) {
+          case 0 -> fields.remove(names.get(random.nextInt(names.size())));
+          case 1 -> fields.put(random.nextBoolean() ? pick(FIELDS) : pick(NASTY), value(0));
+          default -> fields.put(names.get(random.nextInt(names.size())), random.nextBoolean() ? pick(NASTY) : value(0));
+        }
+        return json(fields).getBytes(StandardCharsets.UTF_8);
+      }
+      return body();
     }
 
     private byte[] body() {
