@@ -144,6 +144,26 @@ class HttpFuzzTest extends BackendSuite {
     }
   }
 
+  /**
+   * Regression for what the fuzzer found: a NUL character in a path parameter or a body reached
+   * PostgreSQL, which refuses it (SQLSTATE 22021), and the request got a 500. Now it is a clear 4xx on
+   * PostgreSQL (422) and changes nothing; SQLite, which can store NUL, answers as for any other value.
+   */
+  @Test
+  void nulCharactersInPathsAndBodiesAreNeverAServerError() throws Exception {
+    Map<String, String> before = Reliability.snapshot(daemon);
+    Response lookup = daemon.get("/api/v1/workflows/a%00b/");
+    assertTrue(lookup.status() == 404 || lookup.status() == 422, lookup.toString());
+    Response create = daemon.post("/api/v1/workflows/", "{\"name\":\"n\\u0000ul\",\"slug\":\"nul-in-name\"}");
+    if (backend == Backend.POSTGRESQL) {
+      assertEquals(422, create.status(), create.toString());
+      assertTrue(create.detail().contains("NUL"), create.toString());
+      assertEquals(List.of(), Reliability.differences(before, Reliability.snapshot(daemon)));
+    } else {
+      assertEquals(201, create.status(), create.toString());
+    }
+  }
+
   private CompletableFuture<HttpResponse<byte[]>> send(Fuzz fuzz) {
     HttpRequest.Builder builder;
     try {
