@@ -27,7 +27,9 @@ public enum ErrorCode {
   /** The write queue is full; retry after a short pause (HTTP 503 with Retry-After). */
   OVERLOADED(5030, 503),
   /** The database or the store is not reachable, or the daemon is shutting down. */
-  UNAVAILABLE(5031, 503);
+  UNAVAILABLE(5031, 503),
+  /** The database's disk is full (SQLITE_FULL): the write was not saved; reads go on, writes resume once space is freed. */
+  INSUFFICIENT_STORAGE(5070, 507);
 
   private static final Map<Integer, ErrorCode> BY_VALUE = new HashMap<>();
 

@@ -79,6 +79,9 @@ record ErrorResponse(int status, Object detail, Map<String, String> headers, Log
       case INTERNAL:
         // The store's message stays in the server log; the client learns nothing about internals.
         return new ErrorResponse(500, INTERNAL_SERVER_ERROR, Map.of(), LogLevel.ERROR);
+      case INSUFFICIENT_STORAGE:
+        // Operators must hear of a full disk: logged as a warning, answered 507 with the store's detail.
+        return new ErrorResponse(code.httpStatus(), storeDetail(reply.getMessage(), code), Map.of(), LogLevel.WARN);
       case OVERLOADED:
         return new ErrorResponse(code.httpStatus(), storeDetail(reply.getMessage(), code),
             Map.of("Retry-After", "1"), LogLevel.NONE);

@@ -26,7 +26,7 @@ class ErrorResponseTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ErrorCode.class, names = {"INTERNAL", "OVERLOADED"}, mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(value = ErrorCode.class, names = {"INTERNAL", "OVERLOADED", "INSUFFICIENT_STORAGE"}, mode = EnumSource.Mode.EXCLUDE)
   void everyClientFacingCodeKeepsItsStatusAndDetail(ErrorCode code) {
     ErrorResponse response = of(storeFailure(code, "the detail"));
 
@@ -41,6 +41,15 @@ class ErrorResponseTest {
 
     assertEquals(503, response.status());
     assertEquals(Map.of("Retry-After", "1"), response.headers());
+  }
+
+  @Test
+  void aFullDiskIs507WithTheStoresDetailAndIsLoggedAsWarning() {
+    ErrorResponse response = of(storeFailure(ErrorCode.INSUFFICIENT_STORAGE, "The database disk is full."));
+
+    assertEquals(507, response.status());
+    assertEquals("The database disk is full.", response.detail());
+    assertEquals(LogLevel.WARN, response.logLevel());
   }
 
   @Test

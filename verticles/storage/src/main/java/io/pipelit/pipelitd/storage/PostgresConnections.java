@@ -232,6 +232,15 @@ final class PostgresConnections {
     return sqlState(failure, "40001", "40P01") != null;
   }
 
+  /**
+   * True when PostgreSQL refused a text value it cannot store: a NUL character in text (22021,
+   * character_not_in_repertoire) or {@code \\u0000} in JSON (22P05, untranslatable_character).
+   * SQLite stores such values, PostgreSQL never does; it is the caller's input, not a server fault.
+   */
+  static boolean isUnstorableText(Throwable failure) {
+    return sqlState(failure, "22021", "22P05") != null;
+  }
+
   /** True on a deadlock (40P01) anywhere in the cause chain. */
   static boolean isDeadlock(Throwable failure) {
     return sqlState(failure, "40P01") != null;

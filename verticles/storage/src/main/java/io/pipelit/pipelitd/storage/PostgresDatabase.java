@@ -363,6 +363,10 @@ public final class PostgresDatabase implements Database {
           throw new StoreException(ErrorCode.UNAVAILABLE, "The database is busy (" + what + " on "
               + (conflicts + 1) + " attempts); retry shortly.");
         }
+        if (PostgresConnections.isUnstorableText(e)) {
+          throw new StoreException(ErrorCode.VALIDATION_FAILED,
+              "Text values must not contain NUL (\\u0000) characters.");
+        }
         throw e;
       }
     }

@@ -267,7 +267,7 @@ final class SqliteWriter {
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable e) {
-      task.failure = e;
+      task.failure = isDiskFull(e) ? insufficientStorage() : e;
       rollbackToSavepoint.execute();
       release.execute();
     }
@@ -297,7 +297,8 @@ final class SqliteWriter {
     String detail = cause instanceof SQLException && cause.getMessage() != null
         ? cause.getMessage()
         : cause.getClass().getSimpleName();
-    StoreException failure = unavailable("database write failed: " + detail);
+    StoreException failure = isDiskFull(cause) ? insufficientStorage()
+        : unavailable("database write failed: " + detail);
     for (Task<?> task : batch) {
       if (task.failure == null) {
         task.failure = failure;
@@ -393,6 +394,30 @@ final class SqliteWriter {
 
   private static StoreException unavailable(String detail) {
     return new StoreException(ErrorCode.UNAVAILABLE, detail);
+  }
+
+  /**
+   * True when SQLite could not write because the disk (or the file size limit) is full: SQLITE_FULL,
+   * or ENOSPC surfacing as an I/O error, anywhere in the cause chain. Nothing is wrong with the database
+   * then: the batch rolled back, and the next one succeeds once space is freed.
+   */
+  static boolean isDiskFull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof org.sqlite.SQLiteException sqlite && sqlite.getResultCode() != null
+          && (sqlite.getResultCode().code & 0xff) == 13 /* SQLITE_FULL */) {
+        return true;
+      }
+      String message = t.getMessage();
+      if (message != null && message.contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static StoreException insufficientStorage() {
+    return new StoreException(ErrorCode.INSUFFICIENT_STORAGE, "The database disk is full; the write was not saved."
+        + " Reads still work. Free space on the filesystem of the database folder: writes resume by themselves.");
   }
 
   /**

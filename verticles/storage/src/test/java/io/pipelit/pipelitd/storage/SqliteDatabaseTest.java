@@ -155,6 +155,55 @@ class SqliteDatabaseTest {
   }
 
   // (a)
+  /**
+   * A full disk, simulated with PRAGMA max_page_count (SQLite answers SQLITE_FULL exactly as on ENOSPC):
+   * the write fails with INSUFFICIENT_STORAGE, not as an internal error; what was committed stays
+   * readable; and the writer recovers by itself once there is room again.
+   */
+  @Test
+  void aFullDiskFailsWritesWithInsufficientStorageAndTheWriterRecoversWhenSpaceReturns() throws Exception {
+    open();
+    await(db.write(insert("before")));
+    long pages = await(db.<Long>write(c -> {
+      try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("PRAGMA page_count")) {
+        rows.next();
+        long count = rows.getLong(1);
+        s.execute("PRAGMA max_page_count = " + (count + 2));
+        return count;
+      }
+    }));
+    Throwable full = null;
+    for (int i = 0; i < 50 && full == null; i++) {
+      String big = "x".repeat(20_000) + i;
+      try {
+        await(db.write(insert(big)));
+      } catch (Exception e) {
+        full = e instanceof ExecutionException ? e.getCause() : e;
+      }
+    }
+    if (full == null) {
+      full = awaitFailure(db.write(insert("y".repeat(50_000))));
+    }
+    StoreException failure = assertInstanceOf(StoreException.class, full);
+    assertEquals(ErrorCode.INSUFFICIENT_STORAGE, failure.code());
+    int committedBefore = await(db.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery(
+          "SELECT count(*) FROM items WHERE name = 'before'")) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }));
+    assertEquals(1, committedBefore, "what was committed before the disk filled up is still readable");
+
+    await(db.write(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA max_page_count = " + (pages * 1000));
+      }
+      return null;
+    }));
+    assertEquals(1, (int) await(db.write(insert("after"))));
+  }
+
   @Test
   void aNewDatabaseFileAndItsWalAreReadableByTheOwnerOnly() throws Exception {
     open();
@@ -457,7 +506,7 @@ class SqliteDatabaseTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy)) {
       assertEquals(1L, count(c));
     }
-    assertEquals(1, await(db.write(insert("after"))));
+    assertEquals(1, (int) await(db.write(insert("after"))));
   }
 
   @Test
