@@ -3,6 +3,9 @@ package io.pipelit.pipelitd.behaviour;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pipelit.pipelitd.backup.BackupSchedulerVerticle;
+import io.pipelit.pipelitd.contracts.BackupAddresses;
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.CheckpointAddresses;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.http.RouteTable;
@@ -59,6 +62,9 @@ final class Reliability {
     ACCESS_BY_PREFIX.put(StoreAddresses.PREFIX + "workspaces.", Access.OWNER_SCOPED);
     ACCESS_BY_PREFIX.put(StoreAddresses.PREFIX + "settings.", Access.ADMIN_ONLY);
     ACCESS_BY_PREFIX.put(StoreAddresses.PREFIX + "memory.", Access.ADMIN_ONLY);
+    ACCESS_BY_PREFIX.put(StoreAddresses.PREFIX + "schedules.", Access.OWNER_SCOPED);
+    ACCESS_BY_PREFIX.put(StoreAddresses.PREFIX + "maintenance.", Access.ADMIN_ONLY);
+    ACCESS_BY_PREFIX.put(BackupAddresses.PREFIX, Access.ADMIN_ONLY);
     ACCESS_BY_PREFIX.put(CheckpointAddresses.PREFIX, Access.ADMIN_ONLY);
   }
 
@@ -115,12 +121,13 @@ final class Reliability {
 
   /** Creates the owner, the other user and the owner's objects; {@code tag} keeps names unique per run. */
   static Fixtures fixtures(Daemon daemon, String tag) throws Exception {
+    deployBackups(daemon);
     String owner = Accounts.userWithKey(daemon, "owner-" + tag, "normal");
     String other = Accounts.userWithKey(daemon, "other-" + tag, "normal");
     long spareUser = Accounts.create(daemon, "spare-" + tag, "normal");
     String slug = "fx-" + tag;
-    created(daemon.send("POST", "/api/v1/workflows/", owner,
-        new JsonObject().put("name", "Fixture " + tag).put("slug", slug).encode()));
+    long workflowId = created(daemon.send("POST", "/api/v1/workflows/", owner,
+        new JsonObject().put("name", "Fixture " + tag).put("slug", slug).encode())).getLong("id");
     String wf = "/api/v1/workflows/" + slug;
     created(daemon.send("POST", wf + "/nodes/", owner,
         new JsonObject().put("node_id", "a").put("component_type", "agent").encode()));
@@ -137,6 +144,8 @@ final class Reliability {
             .put("detail", new JsonObject().put("api_key", "sk-fixture-" + tag)).encode())).getLong("id");
     long workspaceId = created(daemon.send("POST", "/api/v1/workspaces/", owner,
         new JsonObject().put("name", "fx-" + tag).encode())).getLong("id");
+    String jobId = created(daemon.send("POST", "/api/v1/schedules/", owner, new JsonObject().put("name", "fx-" + tag)
+        .put("workflow_id", workflowId).put("interval_seconds", 3600).encode())).getString("id");
     long spareKeyId = created(daemon.send("POST", "/api/v1/users/" + spareUser + "/keys", daemon.adminKey,
         new JsonObject().put("name", "spare").encode())).getLong("id");
 
@@ -147,11 +156,28 @@ final class Reliability {
     parameters.put("execution_id", executionId);
     parameters.put("credential_id", Long.toString(credentialId));
     parameters.put("workspace_id", Long.toString(workspaceId));
+    parameters.put("job_id", jobId);
     parameters.put("thread_id", "fx-thread-" + tag);
     parameters.put("checkpoint_id", "fx-checkpoint-" + tag);
     parameters.put("user_id", Long.toString(spareUser));
     parameters.put("key_id", Long.toString(spareKeyId));
     return new Fixtures(owner, other, parameters);
+  }
+
+  /**
+   * The backup service next to the suite's daemon (the harness deploys only the stores and the HTTP API),
+   * so that the backup routes are covered too: a scratch folder, no schedule.
+   */
+  private static void deployBackups(Daemon daemon) throws Exception {
+    JsonObject config = new JsonObject()
+        .put(ConfigKeys.DATABASE_URL, daemon.databaseUrl)
+        .put(ConfigKeys.CHECKPOINTS_DATABASE_URL, Daemon.checkpointsUrl(daemon.databaseUrl))
+        .put(ConfigKeys.FIELD_ENCRYPTION_KEY, daemon.fieldKey)
+        .put(ConfigKeys.BACKUP_DIR, Files.createTempDirectory("pipelitd-reliability-backups-").toString())
+        .put(ConfigKeys.BACKUP_SCHEDULE, "off")
+        .put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, "test");
+    Daemon.await(daemon.vertx.deployVerticle(new BackupSchedulerVerticle(),
+        new io.vertx.core.DeploymentOptions().setConfig(config)));
   }
 
   private static JsonObject created(Response response) {
