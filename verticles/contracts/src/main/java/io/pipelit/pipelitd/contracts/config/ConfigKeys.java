@@ -185,6 +185,16 @@ public final class ConfigKeys {
   public static final String PIPELIT_DIR = "PIPELIT_DIR";
   public static final String DEFAULT_PIPELIT_DIR = "platform";
 
+  /**
+   * Seconds a successful bearer-key look-up is reused without reading the database (0 turns the cache
+   * off; at most 3600). Revoking a key, deactivating a user, changing a role or password, and a login
+   * that rotates the session key take effect at once in this process whatever this is; changes made
+   * by another process (direct SQL, another cluster node) within this many seconds. Failed look-ups
+   * are never cached.
+   */
+  public static final String AUTH_CACHE_SECONDS = "PIPELITD_AUTH_CACHE_SECONDS";
+  public static final long DEFAULT_AUTH_CACHE_SECONDS = 5;
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -192,5 +202,6 @@ public final class ConfigKeys {
       PG_CONNECT_TIMEOUT_MS, PG_MAX_RETRIES, MIGRATE_ON_START,
       CHECKPOINTS_DATABASE_URL, CHECKPOINTS_MAX_BYTES, CHECKPOINTS_PRUNE_SCHEDULE_SECONDS, CHECKPOINTS_KEEP_LAST,
       CHECKPOINTS_MAX_AGE_SECONDS, FIELD_ENCRYPTION_KEY, PLUGINS_DIR, DEPLOY, AUDIT_LOG_FILE,
-      PIPELIT_DIR);
+      PIPELIT_DIR,
+      AUTH_CACHE_SECONDS);
 }
