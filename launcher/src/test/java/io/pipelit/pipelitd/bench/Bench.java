@@ -26,7 +26,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  *   Bench [--runs 3] [--seconds 4] [--warmup 1] [--connections 1,4,16,64,256] [--chart docs/benchmarks-b2.png]
- *         [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for every server process)
+ *         [--only B1|HTTP] [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for the servers)
  * </pre>
  */
 public final class Bench {
@@ -38,6 +38,8 @@ public final class Bench {
   private List<Integer> connections = List.of(1, 4, 16, 64, 256);
   private Path chart = Path.of("docs/benchmarks-b2.png");
   private List<String> javaOptions = List.of();
+  /** "all", or "B1" (event bus only) or "HTTP" (B2, B3, B4): for a quick look at one part. */
+  private String only = "all";
   private final Path work;
   private final List<String[]> table = new ArrayList<>();
 
@@ -57,6 +59,7 @@ public final class Bench {
         case "--connections" -> bench.connections = Arrays.stream(value.split(",")).map(String::trim)
             .map(Integer::valueOf).toList();
         case "--chart" -> bench.chart = Path.of(value);
+        case "--only" -> bench.only = value.toUpperCase(Locale.ROOT);
         case "--java-opts" -> bench.javaOptions = Arrays.stream(value.trim().split("\\s+"))
             .filter(s -> !s.isEmpty()).toList();
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see Bench's comment)");
@@ -77,8 +80,12 @@ public final class Bench {
     System.out.printf(Locale.ROOT, "pipelitd bench: %d runs per figure, %.1f s measured after %.1f s warm-up;"
         + " server JVM options: %s; work folder %s; started %s%n", runs, measureMs / 1e3, warmupMs / 1e3,
         javaOptions, work, Instant.now());
-    b1();
-    httpBenches();
+    if (!only.equals("HTTP")) {
+      b1();
+    }
+    if (!only.equals("B1")) {
+      httpBenches();
+    }
     printTable();
   }
 
@@ -293,7 +300,8 @@ public final class Bench {
   }
 
   private static String ratio(double value) {
-    return String.format(Locale.ROOT, "%.2f", value);
+    // x / 0: the baseline had no success at all in its windows (naive at FULL often has none)
+    return Double.isInfinite(value) ? "unbounded (baseline 0)" : String.format(Locale.ROOT, "%.2f", value);
   }
 
   private static double median(List<Double> values) {

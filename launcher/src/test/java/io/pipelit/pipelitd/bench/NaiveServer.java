@@ -99,7 +99,7 @@ public final class NaiveServer {
           userId = rows.getLong(1);
         }
       }
-      try (PreparedStatement s = c.prepareStatement("SELECT e.id FROM workflow_executions e JOIN workflows w"
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM workflow_executions e JOIN workflows w"
           + " ON w.id = e.workflow_id WHERE e.execution_id = ? AND w.owner_id = ?")) {
         s.setString(1, executionId);
         s.setLong(2, userId);
