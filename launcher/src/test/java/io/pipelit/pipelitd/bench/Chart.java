@@ -24,8 +24,9 @@ final class Chart {
   private static final int RIGHT = 20;
   private static final int TOP = 50;
   private static final int BOTTOM = 60;
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0xff7f0e),
-      new Color(0x2ca02c), new Color(0x9467bd)};
+  /** Blues and greens for pipelitd, reds and oranges for the naive mode, in the order the series come. */
+  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728),
+      new Color(0xff7f0e), new Color(0x9467bd)};
 
   /** One mode's points: y per connection count, in the order of {@code connections}. */
   record Series(String name, double[] writesPerSecond, double[] errorRate) {}

@@ -75,6 +75,12 @@ final class Servers {
    * the JVM options scripts/pipelitd ships; returns once {@code GET /ready} answers 200.
    */
   static Child startPipelitd(List<String> jvmOptions, Path dir, String databaseUrl) throws Exception {
+    return startPipelitd(jvmOptions, dir, databaseUrl, Map.of());
+  }
+
+  /** As above, with extra environment (configuration keys) for the daemon. */
+  static Child startPipelitd(List<String> jvmOptions, Path dir, String databaseUrl, Map<String, String> settings)
+      throws Exception {
     Files.createDirectories(dir);
     int port = freePort();
     Path log = dir.resolve("pipelitd.log");
@@ -84,6 +90,7 @@ final class Servers {
     if (databaseUrl != null) {
       env.put("DATABASE_URL", databaseUrl);
     }
+    env.putAll(settings);
     env.put("PIPELITD_HTTP_HOST", "127.0.0.1");
     env.put("PIPELITD_HTTP_PORT", Integer.toString(port));
     long started = System.nanoTime();
