@@ -26,7 +26,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  *   Bench [--runs 3] [--seconds 4] [--warmup 1] [--connections 1,4,16,64,256] [--chart docs/benchmarks-b2.png]
- *         [--only B1|HTTP] [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for the servers)
+ *         [--only B1|HTTP] [--compare-auth-cache] [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for the servers)
  * </pre>
  */
 public final class Bench {
@@ -40,6 +40,8 @@ public final class Bench {
   private List<String> javaOptions = List.of();
   /** "all", or "B1" (event bus only) or "HTTP" (B2, B3, B4): for a quick look at one part. */
   private String only = "all";
+  /** Also measure pipelitd FULL with PIPELITD_AUTH_CACHE_SECONDS=0 at 64 connections (what the cache buys). */
+  private boolean compareAuthCache;
   private final Path work;
   private final List<String[]> table = new ArrayList<>();
 
@@ -60,6 +62,10 @@ public final class Bench {
             .map(Integer::valueOf).toList();
         case "--chart" -> bench.chart = Path.of(value);
         case "--only" -> bench.only = value.toUpperCase(Locale.ROOT);
+        case "--compare-auth-cache" -> {
+          bench.compareAuthCache = true;
+          i--; // a flag without a value
+        }
         case "--java-opts" -> bench.javaOptions = Arrays.stream(value.trim().split("\\s+"))
             .filter(s -> !s.isEmpty()).toList();
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see Bench's comment)");
@@ -168,6 +174,19 @@ public final class Bench {
         modes.put("naive-" + synchronous, new Mode("naive " + synchronous, naive, new HttpLoad.Target(
             HttpMethod.POST, "/api/v1/executions/" + naiveSeed.executionId() + "/logs/", naiveSeed.key(), body, 201)));
       }
+      if (compareAuthCache) {
+        Servers.Child uncached = Servers.startPipelitd(javaOptions, work.resolve("b2-no-auth-cache"), null,
+            Map.of("PIPELITD_AUTH_CACHE_SECONDS", "0"));
+        children.add(uncached);
+        Servers.Seed uncachedSeed;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + uncached.log().getParent()
+            .resolve("platform/db.sqlite3") + "?busy_timeout=10000")) {
+          uncachedSeed = Servers.seed(c);
+        }
+        modes.put("no-auth-cache", new Mode("pipelitd FULL, no auth cache", uncached, new HttpLoad.Target(
+            HttpMethod.POST, "/api/v1/executions/" + uncachedSeed.executionId() + "/logs/", uncachedSeed.key(),
+            body, 201)));
+      }
       // B3: the same daemon code on PostgreSQL (embedded, as the tests use).
       String database = "pipelitd_bench";
       try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement s = admin.createStatement()) {
@@ -188,8 +207,8 @@ public final class Bench {
       for (int round = 0; round < runs; round++) {
         for (int count : connections) {
           for (Mode mode : modes.values()) {
-            if (mode.server() == onPostgres && count != MAIN_CONNECTIONS) {
-              continue; // B3 is reported at 64 connections only
+            if ((mode.server() == onPostgres || mode.name().contains("no auth cache")) && count != MAIN_CONNECTIONS) {
+              continue; // B3 and the auth-cache comparison are reported at 64 connections only
             }
             measure(load, results, mode, count, round);
           }
@@ -254,6 +273,14 @@ public final class Bench {
       if (synchronous.equals("NORMAL")) {
         row("B2", "  ratio pipelitd FULL / naive NORMAL (durable vs not)", ratio(writes / naiveWrites), "");
       }
+    }
+    if (modes.containsKey("no-auth-cache")) {
+      List<HttpLoad.Result> uncached = results.get(modes.get("no-auth-cache").name() + at);
+      double uncachedWrites = median(uncached, HttpLoad.Result::okPerSecond);
+      row("B2", "pipelitd FULL without the auth cache, 64 conns: writes/s", fmt(uncachedWrites), "");
+      row("B2", "  latency p50 / p99 (ms)", String.format(Locale.ROOT, "%.2f / %.2f",
+          median(uncached, HttpLoad.Result::p50Ms), median(uncached, HttpLoad.Result::p99Ms)), "");
+      row("B2", "  ratio with / without the auth cache", ratio(writes / uncachedWrites), "");
     }
     List<HttpLoad.Result> pg = results.get(modes.get("postgres").name() + at);
     double pgWrites = median(pg, HttpLoad.Result::okPerSecond);
