@@ -92,7 +92,7 @@ final class Chart {
     g.drawString("concurrent HTTP connections", x0 + LEFT + plotWidth / 2 - 80, TOP + plotHeight + 34);
     g.drawString(yLabel, x0 + LEFT, TOP - 8);
     int legendY = TOP + plotHeight + 52;
-    int legendX = x0 + LEFT;
+    int legendX = x0 + 12;
     int colour = 0;
     g.setStroke(new BasicStroke(2.2f));
     for (Map.Entry<String, double[]> line : lines.entrySet()) {
