@@ -50,7 +50,7 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    Path work = Files.createTempDirectory("pipelitd-bench-");
+    Path work = Files.createTempDirectory("pipelitd-bench-").toAbsolutePath(); // children run elsewhere
     Bench bench = new Bench(work);
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
