@@ -3,6 +3,7 @@ package io.pipelit.pipelitd.behaviour;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.crypto.Totp;
 import io.pipelit.pipelitd.persistence.impl.ApiKeys;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -111,6 +112,32 @@ class AuthCacheApiTest {
     String second = Accounts.key(daemon, "cache-rotor");
     assertEquals(401, status(first));
     assertEquals(200, status(second));
+  }
+
+  @Test
+  void anMfaLoginStopsThePreviousSessionKeyAtOnce() throws Exception {
+    Accounts.create(daemon, "cache-mfa", "normal");
+    String first = Accounts.key(daemon, "cache-mfa");
+    Response setup = daemon.send("POST", API + "/auth/mfa/setup/", first, null);
+    assertEquals(200, setup.status(), setup.body());
+    byte[] secret = Totp.base32Decode(setup.json().getString("secret"));
+    // At least 10 s left in this 30 s step, so that this step's and the previous step's codes stay valid.
+    if (30_000 - System.currentTimeMillis() % 30_000 < 10_000) {
+      Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 200);
+    }
+    long step = Totp.step(System.currentTimeMillis() / 1000);
+    Response verified = daemon.send("POST", API + "/auth/mfa/verify/", first,
+        new JsonObject().put("code", Totp.code(secret, step - 1, 6)).encode());
+    assertEquals(200, verified.status(), verified.body());
+    assertEquals(200, status(first)); // cached
+    Response login = Accounts.login(daemon, "cache-mfa", Accounts.PASSWORD);
+    assertEquals(200, login.status(), login.body());
+    Response second = daemon.send("POST", API + "/auth/mfa/login-verify/", null, new JsonObject()
+        .put("username", "cache-mfa").put("code", Totp.code(secret, step, 6))
+        .put("mfa_token", login.json().getString("mfa_token")).encode());
+    assertEquals(200, second.status(), second.body());
+    assertEquals(401, status(first));
+    assertEquals(200, status(second.json().getString("key")));
   }
 
   @Test
