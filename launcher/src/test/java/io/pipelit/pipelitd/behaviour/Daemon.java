@@ -72,6 +72,9 @@ final class Daemon implements AutoCloseable {
         .put(ConfigKeys.SQLITE_SYNCHRONOUS, "NORMAL")
         .put(ConfigKeys.FIELD_ENCRYPTION_KEY, io.pipelit.pipelitd.crypto.FieldKeyring.generateKey())
         .put("pipelitd.version", "test")
+        // Tests edit keys with direct SQL behind the daemon's back, which a cache would hide for its TTL;
+        // AuthCacheTest turns the cache on and checks its in-process invalidation.
+        .put(ConfigKeys.AUTH_CACHE_SECONDS, 0)
         .mergeIn(overrides);
     Vertx vertx = Vertx.vertx();
     HttpApiVerticle api = new HttpApiVerticle();

@@ -7,8 +7,10 @@ import io.pipelit.pipelitd.contracts.StoreException;
 import io.pipelit.pipelitd.contracts.config.BackupConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigException;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
+import io.pipelit.pipelitd.persistence.impl.AuthCache;
 import io.pipelit.pipelitd.persistence.impl.AuthStore;
 import io.pipelit.pipelitd.persistence.impl.CredentialStore;
 import io.pipelit.pipelitd.persistence.impl.FieldSecrets;
@@ -201,7 +203,9 @@ public class PersistenceVerticle extends VerticleBase {
     EdgeStore edges = new EdgeStore(db, events);
     WorkflowStore workflows = new WorkflowStore(db, events, nodes, edges);
     ExecutionStore executions = new ExecutionStore(db, events);
-    AuthStore auth = new AuthStore(vertx, db);
+    AuthCache authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
+        ConfigKeys.DEFAULT_AUTH_CACHE_SECONDS, 0, 3_600));
+    AuthStore auth = new AuthStore(vertx, db, authCache);
     CredentialStore credentials = new CredentialStore(db, secrets);
     KeyRotationStore rotation = new KeyRotationStore(db, secrets);
 
@@ -212,8 +216,8 @@ public class PersistenceVerticle extends VerticleBase {
     open(StoreAddresses.SETUP_ADMIN, auth::setupAdmin);
 
     // Users, API keys, MFA (§3.2, §3.3)
-    MfaStore mfa = new MfaStore(db, () -> secrets, new MfaLimiter());
-    UserStore users = new UserStore(vertx, db, mfa);
+    MfaStore mfa = new MfaStore(db, () -> secrets, new MfaLimiter(), authCache);
+    UserStore users = new UserStore(vertx, db, mfa, authCache);
     open(StoreAddresses.AUTH_TOKEN, users::token);
     open(StoreAddresses.AUTH_MFA_LOGIN_VERIFY, mfa::loginVerify);
     scoped(StoreAddresses.AUTH_ME, users::me);

@@ -295,6 +295,16 @@ public final class ConfigKeys {
   public static final String BACKUP_COMPRESS = "BACKUP_COMPRESS";
   public static final boolean DEFAULT_BACKUP_COMPRESS = true;
 
+  /**
+   * Seconds a successful bearer-key look-up is reused without reading the database (0 turns the cache
+   * off; at most 3600). Revoking a key, deactivating a user, changing a role or password, and a login
+   * that rotates the session key take effect at once in this process whatever this is; changes made
+   * by another process (direct SQL, another cluster node) within this many seconds. Failed look-ups
+   * are never cached.
+   */
+  public static final String AUTH_CACHE_SECONDS = "PIPELITD_AUTH_CACHE_SECONDS";
+  public static final long DEFAULT_AUTH_CACHE_SECONDS = 5;
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -307,5 +317,6 @@ public final class ConfigKeys {
       RETENTION_KEEP_PER_WORKFLOW, RETENTION_SCHEDULE_SECONDS, RETENTION_BATCH_SIZE,
       BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
       BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS,
-      BACKUP_SCHEDULE, BACKUP_TIMEZONE, BACKUP_DIR, BACKUP_KEEP_LAST, BACKUP_MAX_AGE_DAYS, BACKUP_COMPRESS);
+      BACKUP_SCHEDULE, BACKUP_TIMEZONE, BACKUP_DIR, BACKUP_KEEP_LAST, BACKUP_MAX_AGE_DAYS, BACKUP_COMPRESS,
+      AUTH_CACHE_SECONDS);
 }

@@ -34,11 +34,14 @@ public final class AuthStore {
   private final Database db;
   private final Dialect dialect;
   private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
+  private final AuthCache cache;
 
-  public AuthStore(Vertx vertx, Database db) {
+  /** @param cache successful look-ups (the stores that change credentials invalidate it) */
+  public AuthStore(Vertx vertx, Database db, AuthCache cache) {
     this.vertx = vertx;
     this.db = db;
     this.dialect = db.dialect();
+    this.cache = cache;
   }
 
   /** {@code {"key"}} → {@code {"user_id", "username", "role", "key_id"}}, or UNAUTHENTICATED. */
@@ -48,6 +51,11 @@ public final class AuthStore {
       throw new StoreException(ErrorCode.UNAUTHENTICATED, "Invalid or missing API key.");
     }
     String digest = ApiKeys.hash(text);
+    AuthCache.Found cached = cache.get(digest, Instant.now());
+    if (cached != null) {
+      return Future.succeededFuture(identityOf(cached));
+    }
+    long generation = cache.generation(); // before the read: see AuthCache#put
     return db.read(c -> {
       try (PreparedStatement statement = c.prepareStatement("SELECT k.id, k.user_id, k.is_active, k.expires_at,"
           + " k.last_used_at, u.username, u.role, u.is_active AS user_active FROM api_keys k JOIN user_profiles u ON u.id = k.user_id"
@@ -68,21 +76,24 @@ public final class AuthStore {
           if (expiresAt != null && expiresAt.isBefore(Instant.now())) {
             throw new StoreException(ErrorCode.UNAUTHENTICATED, "API key has expired.");
           }
-          return new KeyRow(rows.getLong("id"), rows.getLong("user_id"), rows.getString("username"),
-              rows.getString("role"), dialect.getTimestamp(rows, "last_used_at"));
+          return new AuthCache.Found(rows.getLong("id"), rows.getLong("user_id"), rows.getString("username"),
+              rows.getString("role"), dialect.getTimestamp(rows, "last_used_at"), expiresAt);
         }
       }
-    }).map(row -> {
-      touchLastUsed(row);
-      return new JsonObject().put("user_id", row.userId()).put("username", row.username())
-          .put("role", row.role()).put("key_id", row.keyId());
+    }).map(found -> {
+      cache.put(digest, found, generation);
+      return identityOf(found);
     });
   }
 
-  private record KeyRow(long keyId, long userId, String username, String role, Instant lastUsedAt) {}
+  private JsonObject identityOf(AuthCache.Found found) {
+    touchLastUsed(found);
+    return new JsonObject().put("user_id", found.userId()).put("username", found.username())
+        .put("role", found.role()).put("key_id", found.keyId());
+  }
 
   /** Best effort: a failed update never fails the request it rides on. */
-  private void touchLastUsed(KeyRow row) {
+  private void touchLastUsed(AuthCache.Found row) {
     Instant now = Instant.now();
     Instant threshold = now.minus(LAST_USED_DEBOUNCE);
     if (row.lastUsedAt() != null && row.lastUsedAt().isAfter(threshold)) {

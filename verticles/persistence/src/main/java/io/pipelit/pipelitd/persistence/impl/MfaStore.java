@@ -41,6 +41,8 @@ public final class MfaStore {
   private final Dialect dialect;
   private final Supplier<FieldSecrets> secrets;
   private final MfaLimiter limiter;
+  /** Invalidated after a login rotates a session key (see AuthCache). */
+  private final AuthCache authCache;
   private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
 
   private record Ticket(long userId, long expiresAtMs) {}
@@ -52,11 +54,12 @@ public final class MfaStore {
    * @param secrets the field encryption of the running store; may supply null when no
    *     {@code FIELD_ENCRYPTION_KEY} is configured, in which case MFA setup is refused
    */
-  public MfaStore(Database db, Supplier<FieldSecrets> secrets, MfaLimiter limiter) {
+  public MfaStore(Database db, Supplier<FieldSecrets> secrets, MfaLimiter limiter, AuthCache authCache) {
     this.db = db;
     this.dialect = db.dialect();
     this.secrets = secrets;
     this.limiter = limiter;
+    this.authCache = authCache;
   }
 
   /** A new single-use ticket proving that {@code userId} passed the password step just now. */
@@ -206,7 +209,7 @@ public final class MfaStore {
           }
         }
         return SessionKeys.rotate(c, dialect, row.id());
-      }).onFailure(e -> limiter.failure(row.id())).map(key -> {
+      }).andThen(rotated -> authCache.invalidateAll()).onFailure(e -> limiter.failure(row.id())).map(key -> {
         limiter.success(row.id());
         return new JsonObject().put("key", key).put("requires_mfa", false);
       });

@@ -45,12 +45,15 @@ public final class UserStore {
   private final Dialect dialect;
   private final PasswordHashes passwords;
   private final MfaStore mfa;
+  /** Invalidated after every committed change to keys, roles, passwords or activity (see AuthCache). */
+  private final AuthCache authCache;
 
-  public UserStore(Vertx vertx, Database db, MfaStore mfa) {
+  public UserStore(Vertx vertx, Database db, MfaStore mfa, AuthCache authCache) {
     this.db = db;
     this.dialect = db.dialect();
     this.passwords = new PasswordHashes(vertx);
     this.mfa = mfa;
+    this.authCache = authCache;
   }
 
   // ---------------------------------------------------------------- login
@@ -83,6 +86,7 @@ public final class UserStore {
                 .put("mfa_token", mfa.issueTicket(row.id())));
           }
           return db.write(c -> SessionKeys.rotate(c, dialect, row.id()))
+              .andThen(rotated -> authCache.invalidateAll()) // the previous session key stops at once
               .map(key -> new JsonObject().put("key", key).put("requires_mfa", false));
         }));
   }
@@ -149,7 +153,7 @@ public final class UserStore {
     return db.write(c -> {
       deactivate(c, userId, "Cannot delete the last admin user.");
       return new JsonObject();
-    });
+    }).andThen(done -> authCache.invalidateAll());
   }
 
   // ---------------------------------------------------------------- keys
@@ -195,7 +199,7 @@ public final class UserStore {
         }
       }
       return new JsonObject();
-    });
+    }).andThen(done -> authCache.invalidateAll());
   }
 
   // ---------------------------------------------------------------- the command line (trusted)
@@ -223,7 +227,7 @@ public final class UserStore {
       long id = idOf(c, username);
       deactivate(c, id, "Cannot deactivate the last admin user.");
       return loadUser(c, id);
-    });
+    }).andThen(done -> authCache.invalidateAll());
   }
 
   public Future<JsonObject> cliKeyCreate(JsonObject request) {
@@ -349,7 +353,7 @@ public final class UserStore {
         deactivateKeys(c, userId);
       }
       return loadUser(c, userId);
-    }));
+    })).andThen(done -> authCache.invalidateAll()); // role, activity or password may have changed
   }
 
   private record UserRow(String role, boolean active) {}
