@@ -28,11 +28,16 @@ final class RestoreCommand implements Callable<Integer> {
       description = "Restore even when the backup was taken with another FIELD_ENCRYPTION_KEY.")
   boolean allowOtherKey;
 
+  @Option(names = "--to", paramLabel = "DATABASE_URL",
+      description = {"Restore the main database into this database instead of DATABASE_URL (sqlite:///... or",
+          "postgresql://...): a portable backup restores into either backend."})
+  String to;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
   @Override
   public Integer call() {
-    return BackupCommands.restore(main, name, checkpoints, allowOtherKey);
+    return BackupCommands.restore(main, name, checkpoints, allowOtherKey, to);
   }
 }

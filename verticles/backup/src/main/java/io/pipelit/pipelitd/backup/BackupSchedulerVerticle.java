@@ -14,6 +14,7 @@ import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.StoreReplies;
 import io.pipelit.pipelitd.storage.backup.BackupCatalog;
 import io.pipelit.pipelitd.storage.backup.BackupFiles;
+import io.pipelit.pipelitd.storage.backup.BackupFormat;
 import io.pipelit.pipelitd.storage.backup.BackupManifest;
 import io.pipelit.pipelitd.storage.backup.BackupTaker;
 import io.pipelit.pipelitd.storage.backup.Cancellation;
@@ -193,7 +194,7 @@ public class BackupSchedulerVerticle extends VerticleBase {
     Cancellation abort = new Cancellation();
     cancellation = abort;
     BackupTaker.Request request = new BackupTaker.Request(main, checkpoints, dir(), kind, config.compress(),
-        version, keyFingerprint, opener, abort, null, null);
+        version, keyFingerprint, opener, abort, null, null).withFormat(BackupFormat.chosen(config.pgFormat()));
     Future<JsonObject> work = worker.executeBlocking(() -> {
       JsonObject manifest = BackupTaker.take(request);
       lastBackup = summary(manifest);

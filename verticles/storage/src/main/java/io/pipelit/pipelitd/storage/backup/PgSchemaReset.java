@@ -15,8 +15,20 @@ final class PgSchemaReset {
 
   /** A DO block dropping every table, view, sequence, routine and user type of {@code schema}. */
   static String dropEverythingIn(String schema) {
+    return dropEverythingIn(schema, java.util.Set.of());
+  }
+
+  /** The same, sparing the tables named in {@code keepTables} (with their owned sequences). */
+  static String dropEverythingIn(String schema, java.util.Set<String> keepTables) {
     if (!schema.matches("[a-z_][a-z0-9_]*")) {
       throw new IllegalArgumentException("unexpected schema name " + schema);
+    }
+    StringBuilder kept = new StringBuilder("''");
+    for (String table : keepTables) {
+      if (!table.matches("[a-z_][a-z0-9_]*")) {
+        throw new IllegalArgumentException("unexpected table name " + table);
+      }
+      kept.append(", '").append(table).append("'");
     }
     // Relations first (CASCADE takes dependent views and foreign keys from other schemas with them;
     // sequences owned by a column, deptype 'a'/'i', go with their table and are not dropped alone),
@@ -30,6 +42,7 @@ final class PgSchemaReset {
             SELECT c.relname, c.relkind FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = '%1$s' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+               AND c.relname NOT IN (%2$s)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                 WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
                                   AND d.deptype IN ('e', 'a', 'i'))
@@ -65,6 +78,6 @@ final class PgSchemaReset {
           END LOOP;
         END
         $reset$;
-        """.formatted(schema);
+        """.formatted(schema, kept);
   }
 }
