@@ -60,7 +60,9 @@ final class BackupCommand extends CommandGroup {
       BackupCommands.Setup setup = BackupCommands.load(parent.main);
       BackupFormat chosen;
       try {
-        chosen = BackupFormat.chosen(format == null ? setup.backups().pgFormat() : format);
+        // BACKUP_PG_FORMAT is about PostgreSQL; --format portable also applies to a SQLite database.
+        chosen = BackupFormat.chosen(format != null ? format
+            : setup.main().backend() == DatabaseUrl.Backend.POSTGRESQL ? setup.backups().pgFormat() : null);
       } catch (IllegalArgumentException e) {
         Failures.report(context.err(), "--format: " + e.getMessage() + " (use auto, pg_dump or portable)", null,
             false);

@@ -125,4 +125,25 @@ class PortableBackupTest extends BackendSuite {
     assertEquals(1, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'new-user'"));
     assertEquals(0, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'evil-user'"));
   }
+
+  @Test
+  void backupPgFormatChoosesThePortableFormatForPostgresqlOnly() throws Exception {
+    Path folder = Files.createTempDirectory("pipelitd-portable-config-");
+    Path backups = folder.resolve("backups");
+    String url = database(folder, null, "some-user");
+    Map<String, String> env = new java.util.HashMap<>(env(url, backups,
+        io.pipelit.pipelitd.crypto.FieldKeyring.generateKey()));
+    env.put(io.pipelit.pipelitd.contracts.config.ConfigKeys.BACKUP_PG_FORMAT, "portable");
+    JsonObject manifest = RestoreAcrossSchemasTest.backupNow(env, folder);
+    assertEquals(backend == Backend.POSTGRESQL ? "portable" : "sqlite_file", manifest.getString("format"),
+        manifest.encodePrettily());
+
+    env.put(io.pipelit.pipelitd.contracts.config.ConfigKeys.BACKUP_PG_FORMAT, "tarball");
+    Run refused = cli(env, folder, "backup", "now");
+    assertNotEquals(0, refused.exit(), refused.toString());
+    assertTrue(refused.err().contains("BACKUP_PG_FORMAT"), refused.err());
+    Run badOption = cli(env(url, backups, io.pipelit.pipelitd.crypto.FieldKeyring.generateKey()), folder,
+        "backup", "now", "--format", "tarball");
+    assertEquals(2, badOption.exit(), badOption.toString());
+  }
 }

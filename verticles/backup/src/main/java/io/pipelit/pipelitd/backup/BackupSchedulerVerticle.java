@@ -194,7 +194,8 @@ public class BackupSchedulerVerticle extends VerticleBase {
     Cancellation abort = new Cancellation();
     cancellation = abort;
     BackupTaker.Request request = new BackupTaker.Request(main, checkpoints, dir(), kind, config.compress(),
-        version, keyFingerprint, opener, abort, null, null).withFormat(BackupFormat.chosen(config.pgFormat()));
+        version, keyFingerprint, opener, abort, null, null)
+        .withFormat(main.backend() == DatabaseUrl.Backend.POSTGRESQL ? BackupFormat.chosen(config.pgFormat()) : null);
     Future<JsonObject> work = worker.executeBlocking(() -> {
       JsonObject manifest = BackupTaker.take(request);
       lastBackup = summary(manifest);
