@@ -146,4 +146,31 @@ class PortableBackupTest extends BackendSuite {
         "backup", "now", "--format", "tarball");
     assertEquals(2, badOption.exit(), badOption.toString());
   }
+
+  @Test
+  void dbRollbackRestoresAPortableSnapshotAcrossLaterMigrations() throws Exception {
+    Path folder = Files.createTempDirectory("pipelitd-portable-rollback-");
+    Path backups = folder.resolve("backups");
+    String url = database(folder, "2", "old-user");
+    String key = io.pipelit.pipelitd.crypto.FieldKeyring.generateKey();
+    // The snapshot a start without a usable pg_dump takes before migrating.
+    JsonObject snapshot = io.pipelit.pipelitd.storage.backup.BackupTaker.take(
+        io.pipelit.pipelitd.storage.backup.BackupTaker.Request.of(
+            io.pipelit.pipelitd.storage.DatabaseUrl.parse(url, folder), null, backups,
+            io.pipelit.pipelitd.storage.backup.BackupManifest.KIND_PRE_MIGRATION, true, "test",
+            io.pipelit.pipelitd.storage.backup.BackupManifest.keyFingerprint(key))
+            .withFormat(io.pipelit.pipelitd.storage.backup.BackupFormat.PORTABLE));
+    assertEquals("verified", snapshot.getString("status"), snapshot.encodePrettily());
+    databases.migrate(url, folder, null);
+    try (Connection c = TestDatabases.connect(url); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO user_profiles (username, password_hash, role) VALUES ('after-upgrade', '', 'normal')");
+    }
+
+    Run rollback = cli(env(url, backups, key), folder, "db", "rollback");
+    assertEquals(0, rollback.exit(), rollback.toString());
+    assertEquals("2", schemaVersion(url));
+    assertEquals(List.of(), tablesOf(url, "scheduled_jobs", "conversations"));
+    assertEquals(1, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'old-user'"));
+    assertEquals(0, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'after-upgrade'"));
+  }
 }
