@@ -127,7 +127,10 @@ public class BackupSchedulerVerticle extends VerticleBase {
             schedule == null ? "off" : schedule.expression(), config.zone(), nextRun));
   }
 
-  /** The folder must be writable; pg_dump must be usable for PostgreSQL. Problems are reported, not fatal. */
+  /**
+   * The folder must be writable; pg_dump must be usable for PostgreSQL when BACKUP_PG_FORMAT=pg_dump (with
+   * auto a missing pg_dump only switches to the portable format). Problems are reported, not fatal.
+   */
   private Void checkAtStart() {
     try {
       BackupFiles.createPrivateDirectories(dir());
@@ -139,10 +142,14 @@ public class BackupSchedulerVerticle extends VerticleBase {
           + e.getMessage() + "); set BACKUP_DIR to a writable folder";
       LOG.error("backups will fail: {}", folderProblem);
     }
-    if (main.backend() == DatabaseUrl.Backend.POSTGRESQL) {
-      toolProblem = PgTools.pgDumpProblem(main);
-      if (toolProblem != null) {
-        LOG.warn("PostgreSQL backups will fail: {}", toolProblem);
+    if (main.backend() == DatabaseUrl.Backend.POSTGRESQL && !"portable".equals(config.pgFormat())) {
+      String problem = PgTools.pgDumpProblem(main);
+      if (problem != null && "pg_dump".equals(config.pgFormat())) {
+        toolProblem = problem;
+        LOG.warn("PostgreSQL backups will fail (BACKUP_PG_FORMAT=pg_dump): {}", problem);
+      } else if (problem != null) {
+        // auto: not a problem, the backups are taken in the portable format instead.
+        LOG.warn("{}; PostgreSQL backups use the portable format", problem);
       }
     }
     try {
