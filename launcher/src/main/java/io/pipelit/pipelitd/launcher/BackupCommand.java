@@ -4,6 +4,7 @@ import io.pipelit.pipelitd.backup.Retention;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.backup.BackupCatalog;
 import io.pipelit.pipelitd.storage.backup.BackupFiles;
+import io.pipelit.pipelitd.storage.backup.BackupFormat;
 import io.pipelit.pipelitd.storage.backup.BackupManifest;
 import io.pipelit.pipelitd.storage.backup.BackupTaker;
 import io.vertx.core.json.JsonArray;
@@ -45,6 +46,11 @@ final class BackupCommand extends CommandGroup {
     @ParentCommand
     BackupCommand parent;
 
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "auto, pg_dump or portable (default: BACKUP_PG_FORMAT). portable needs no external tool"
+            + " and restores into either backend; taken directly, not through a running daemon.")
+    String format;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
@@ -52,10 +58,20 @@ final class BackupCommand extends CommandGroup {
     public Integer call() throws Exception {
       LaunchContext context = parent.main.context;
       BackupCommands.Setup setup = BackupCommands.load(parent.main);
+      BackupFormat chosen;
+      try {
+        // BACKUP_PG_FORMAT is about PostgreSQL; --format portable also applies to a SQLite database.
+        chosen = BackupFormat.chosen(format != null ? format
+            : setup.main().backend() == DatabaseUrl.Backend.POSTGRESQL ? setup.backups().pgFormat() : null);
+      } catch (IllegalArgumentException e) {
+        Failures.report(context.err(), "--format: " + e.getMessage() + " (use auto, pg_dump or portable)", null,
+            false);
+        return ExitCodes.USAGE;
+      }
       var progress = BackupCommands.progress(context.err());
       String key = context.env().get(API_KEY_ENV);
       boolean daemon = daemonServes(setup);
-      if (daemon && key != null && !key.isBlank()) {
+      if (daemon && key != null && !key.isBlank() && format == null) {
         progress.accept("a daemon serves " + setup.main().describe() + ": asking it for the backup");
         return throughDaemon(setup, key, context);
       }
@@ -65,7 +81,7 @@ final class BackupCommand extends CommandGroup {
       }
       JsonObject manifest = BackupTaker.take(new BackupTaker.Request(setup.main(), setup.checkpoints(),
           setup.backups().dir(), BackupManifest.KIND_MANUAL, setup.backups().compress(),
-          Version.current(), setup.keyFingerprint(), null, null, progress, null));
+          Version.current(), setup.keyFingerprint(), null, null, progress, null).withFormat(chosen));
       context.out().println(manifest.encode());
       context.out().flush();
       if (!BackupManifest.STATUS_VERIFIED.equals(manifest.getString("status"))) {

@@ -90,8 +90,32 @@ final class BackupCommands {
 
   /** Restores a backup by name, printing each step; returns the exit code. */
   static int restore(Main main, String name, boolean withCheckpoints, boolean allowOtherKey) {
+    return restore(main, name, withCheckpoints, allowOtherKey, null);
+  }
+
+  /**
+   * Restores backup {@code name}; into {@code toUrl} instead of the configured main database when given
+   * (e.g. a portable PostgreSQL backup into a SQLite file).
+   */
+  static int restore(Main main, String name, boolean withCheckpoints, boolean allowOtherKey, String toUrl) {
     LaunchContext context = main.context;
-    Setup setup = load(main);
+    Setup configured = load(main);
+    Setup setup = configured;
+    if (toUrl != null) {
+      if (withCheckpoints) {
+        Failures.report(context.err(), "--to restores the main database only; leave out --checkpoints", null, false);
+        return ExitCodes.USAGE;
+      }
+      DatabaseUrl target;
+      try {
+        target = DatabaseUrl.parse(toUrl, configured.config().workingDir());
+      } catch (IllegalArgumentException e) {
+        Failures.report(context.err(), "--to: " + e.getMessage(), null, false);
+        return ExitCodes.USAGE;
+      }
+      setup = new Setup(configured.config(), configured.backups(), target, configured.checkpoints(),
+          configured.keyFingerprint());
+    }
     List<DatabaseUrl> targets = new ArrayList<>(List.of(setup.main()));
     if (withCheckpoints) {
       targets.add(setup.checkpoints());

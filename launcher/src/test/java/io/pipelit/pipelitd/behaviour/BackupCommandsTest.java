@@ -115,6 +115,9 @@ class BackupCommandsTest extends BackendSuite {
     assertEquals("2", schemaVersion(url));
     assertEquals(0, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'after-upgrade'"));
     assertEquals(1, count(url, "SELECT count(*) FROM user_profiles WHERE username = 'old-user'"));
+    // Exactly the snapshot's database: tables of the later migrations are gone, so the daemon of the
+    // snapshot's version (or a later one, migrating again) starts on a clean V2 schema.
+    assertEquals(List.of(), tablesOf(url, "scheduled_jobs", "conversations"));
     if (backend == Backend.SQLITE) {
       Path file = DatabaseUrl.parse(url, folder).sqlitePath();
       assertTrue(Files.exists(Path.of(file + ".pre-restore")), "the replaced file is kept");
@@ -205,5 +208,20 @@ class BackupCommandsTest extends BackendSuite {
     String line = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream())).readLine();
     assertEquals("locked", line);
     return process;
+  }
+
+  /** Which of {@code names} exist as tables in the database. */
+  static List<String> tablesOf(String url, String... names) throws Exception {
+    List<String> found = new java.util.ArrayList<>();
+    try (Connection c = TestDatabases.connect(url)) {
+      for (String name : names) {
+        try (ResultSet rows = c.getMetaData().getTables(null, null, name, new String[] {"TABLE"})) {
+          if (rows.next()) {
+            found.add(name);
+          }
+        }
+      }
+    }
+    return found;
   }
 }

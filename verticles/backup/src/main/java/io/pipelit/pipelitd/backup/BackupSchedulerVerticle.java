@@ -14,6 +14,7 @@ import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.StoreReplies;
 import io.pipelit.pipelitd.storage.backup.BackupCatalog;
 import io.pipelit.pipelitd.storage.backup.BackupFiles;
+import io.pipelit.pipelitd.storage.backup.BackupFormat;
 import io.pipelit.pipelitd.storage.backup.BackupManifest;
 import io.pipelit.pipelitd.storage.backup.BackupTaker;
 import io.pipelit.pipelitd.storage.backup.Cancellation;
@@ -126,7 +127,10 @@ public class BackupSchedulerVerticle extends VerticleBase {
             schedule == null ? "off" : schedule.expression(), config.zone(), nextRun));
   }
 
-  /** The folder must be writable; pg_dump must be usable for PostgreSQL. Problems are reported, not fatal. */
+  /**
+   * The folder must be writable; pg_dump must be usable for PostgreSQL when BACKUP_PG_FORMAT=pg_dump (with
+   * auto a missing pg_dump only switches to the portable format). Problems are reported, not fatal.
+   */
   private Void checkAtStart() {
     try {
       BackupFiles.createPrivateDirectories(dir());
@@ -138,10 +142,14 @@ public class BackupSchedulerVerticle extends VerticleBase {
           + e.getMessage() + "); set BACKUP_DIR to a writable folder";
       LOG.error("backups will fail: {}", folderProblem);
     }
-    if (main.backend() == DatabaseUrl.Backend.POSTGRESQL) {
-      toolProblem = PgTools.pgDumpProblem(main);
-      if (toolProblem != null) {
-        LOG.warn("PostgreSQL backups will fail: {}", toolProblem);
+    if (main.backend() == DatabaseUrl.Backend.POSTGRESQL && !"portable".equals(config.pgFormat())) {
+      String problem = PgTools.pgDumpProblem(main);
+      if (problem != null && "pg_dump".equals(config.pgFormat())) {
+        toolProblem = problem;
+        LOG.warn("PostgreSQL backups will fail (BACKUP_PG_FORMAT=pg_dump): {}", problem);
+      } else if (problem != null) {
+        // auto: not a problem, the backups are taken in the portable format instead.
+        LOG.warn("{}; PostgreSQL backups use the portable format", problem);
       }
     }
     try {
@@ -193,7 +201,8 @@ public class BackupSchedulerVerticle extends VerticleBase {
     Cancellation abort = new Cancellation();
     cancellation = abort;
     BackupTaker.Request request = new BackupTaker.Request(main, checkpoints, dir(), kind, config.compress(),
-        version, keyFingerprint, opener, abort, null, null);
+        version, keyFingerprint, opener, abort, null, null)
+        .withFormat(main.backend() == DatabaseUrl.Backend.POSTGRESQL ? BackupFormat.chosen(config.pgFormat()) : null);
     Future<JsonObject> work = worker.executeBlocking(() -> {
       JsonObject manifest = BackupTaker.take(request);
       lastBackup = summary(manifest);

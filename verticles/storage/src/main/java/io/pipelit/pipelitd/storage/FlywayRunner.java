@@ -131,6 +131,19 @@ public final class FlywayRunner {
   }
 
   /**
+   * Like {@link #forPostgres(DatabaseUrl, List)}, but the schema history and the migrated tables go to
+   * {@code schema} (which must exist): a restore builds a backup's schema beside {@code public} first.
+   */
+  public static FlywayRunner forPostgres(DatabaseUrl url, List<String> locations, String schema) {
+    if (url == null || url.backend() != DatabaseUrl.Backend.POSTGRESQL) {
+      throw new IllegalArgumentException("FlywayRunner.forPostgres needs a postgresql:// DATABASE_URL");
+    }
+    DataSource dataSource = PostgresConnections.dataSource(url, ConfigKeys.DEFAULT_PG_CONNECT_TIMEOUT_MS);
+    return new FlywayRunner(dataSource, locations, url.describe() + " (schema " + schema + ")",
+        configuration -> configuration.defaultSchema(schema).schemas(schema).createSchemas(false));
+  }
+
+  /**
    * Migrations through any DataSource.
    *
    * @param description for messages, without secrets, e.g. {@link DatabaseUrl#describe()}

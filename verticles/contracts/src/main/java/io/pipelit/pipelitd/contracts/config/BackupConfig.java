@@ -14,9 +14,13 @@ import java.time.ZoneId;
  * @param keepLast   verified backups kept; 0 = no count rule
  * @param maxAgeDays backups older than this many days go; 0 = no age rule
  * @param compress   gzip SQLite backup files
+ * @param pgFormat   {@code auto}, {@code pg_dump} or {@code portable} ({@link ConfigKeys#BACKUP_PG_FORMAT})
  */
 public record BackupConfig(String schedule, ZoneId zone, Path dir, long keepLast, long maxAgeDays,
-    boolean compress) {
+    boolean compress, String pgFormat) {
+
+  /** The values of {@link ConfigKeys#BACKUP_PG_FORMAT}. */
+  public static final java.util.List<String> PG_FORMATS = java.util.List.of("auto", "pg_dump", "portable");
 
   /** The schedule value that turns scheduled backups off. */
   public static final String OFF = "off";
@@ -38,6 +42,12 @@ public record BackupConfig(String schedule, ZoneId zone, Path dir, long keepLast
     } catch (RuntimeException e) {
       throw new ConfigException(ConfigKeys.BACKUP_DIR, "is not a usable path");
     }
+    String pgFormat = ConfigValues.string(config, ConfigKeys.BACKUP_PG_FORMAT, ConfigKeys.DEFAULT_BACKUP_PG_FORMAT)
+        .trim().toLowerCase(java.util.Locale.ROOT);
+    if (!PG_FORMATS.contains(pgFormat)) {
+      throw new ConfigException(ConfigKeys.BACKUP_PG_FORMAT, "must be one of " + String.join(", ", PG_FORMATS)
+          + " ('" + pgFormat + "')");
+    }
     return new BackupConfig(
         ConfigValues.string(config, ConfigKeys.BACKUP_SCHEDULE, ConfigKeys.DEFAULT_BACKUP_SCHEDULE),
         zone,
@@ -45,7 +55,8 @@ public record BackupConfig(String schedule, ZoneId zone, Path dir, long keepLast
         ConfigValues.integer(config, ConfigKeys.BACKUP_KEEP_LAST, ConfigKeys.DEFAULT_BACKUP_KEEP_LAST, 0, 100_000),
         ConfigValues.integer(config, ConfigKeys.BACKUP_MAX_AGE_DAYS, ConfigKeys.DEFAULT_BACKUP_MAX_AGE_DAYS,
             0, 100L * 365),
-        ConfigValues.bool(config, ConfigKeys.BACKUP_COMPRESS, ConfigKeys.DEFAULT_BACKUP_COMPRESS));
+        ConfigValues.bool(config, ConfigKeys.BACKUP_COMPRESS, ConfigKeys.DEFAULT_BACKUP_COMPRESS),
+        pgFormat);
   }
 
   /** True when scheduled backups are on. */

@@ -305,6 +305,14 @@ public final class ConfigKeys {
   public static final String AUTH_CACHE_SECONDS = "PIPELITD_AUTH_CACHE_SECONDS";
   public static final long DEFAULT_AUTH_CACHE_SECONDS = 5;
 
+  /**
+   * Format of PostgreSQL backups: {@code auto} (default: pg_dump when a pg_dump at least as new as the
+   * server is installed, else the built-in portable archive), {@code pg_dump} (fail when it is not
+   * usable), or {@code portable} (no external tool; restorable into SQLite too).
+   */
+  public static final String BACKUP_PG_FORMAT = "BACKUP_PG_FORMAT";
+  public static final String DEFAULT_BACKUP_PG_FORMAT = "auto";
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
@@ -318,5 +326,5 @@ public final class ConfigKeys {
       BRIDGE_PORT, BRIDGE_HOST, BRIDGE_TLS_CERT, BRIDGE_TLS_KEY, BRIDGE_MAX_FRAME_BYTES, BRIDGE_MAX_REFUSALS,
       BRIDGE_MAX_IN_FLIGHT, CLUSTER_CONFIG, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS,
       BACKUP_SCHEDULE, BACKUP_TIMEZONE, BACKUP_DIR, BACKUP_KEEP_LAST, BACKUP_MAX_AGE_DAYS, BACKUP_COMPRESS,
-      AUTH_CACHE_SECONDS);
+      AUTH_CACHE_SECONDS, BACKUP_PG_FORMAT);
 }

@@ -60,6 +60,19 @@ public final class BackupFiles {
     }
   }
 
+  /**
+   * A new temporary folder readable by its owner only (0700): restore scripts hold the database's rows
+   * (encrypted secrets included), so no other local user may read them while they exist.
+   */
+  public static Path createPrivateTempDirectory(String prefix) throws IOException {
+    try {
+      return Files.createTempDirectory(prefix,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (UnsupportedOperationException notPosix) {
+      return Files.createTempDirectory(prefix);
+    }
+  }
+
   /** Makes a file readable by its owner only (0600), where the file system knows POSIX modes. */
   public static void makePrivate(Path file) throws IOException {
     try {

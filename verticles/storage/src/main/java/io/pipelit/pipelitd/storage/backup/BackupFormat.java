@@ -7,7 +7,8 @@ package io.pipelit.pipelitd.storage.backup;
  *   <li>{@link #SQLITE_FILE}: a consistent copy of a SQLite file ({@code VACUUM INTO}), optionally gzip;</li>
  *   <li>{@link #PG_DUMP}: {@code pg_dump --format=custom}, restored with {@code pg_restore --clean};</li>
  *   <li>{@link #PORTABLE}: the built-in logical archive that needs no external tool and restores into
- *       either backend. Its library lands separately; {@link BackupStrategies} refuses it until then.</li>
+ *       either backend ({@code io.pipelit.pipelitd.storage.transfer.PortableArchive}); PostgreSQL
+ *       backups use it when no usable pg_dump is installed or when it is chosen.</li>
  * </ul>
  */
 public enum BackupFormat {
@@ -34,5 +35,20 @@ public enum BackupFormat {
       }
     }
     throw new IllegalArgumentException("unknown backup format '" + id + "'");
+  }
+
+  /**
+   * The format chosen for a main database's backups by a {@code BACKUP_PG_FORMAT} value or a
+   * {@code --format} option: null for {@code auto} (or no value), else pg_dump or portable.
+   */
+  public static BackupFormat chosen(String value) {
+    if (value == null || value.isBlank() || "auto".equalsIgnoreCase(value.trim())) {
+      return null;
+    }
+    BackupFormat format = fromId(value.trim().toLowerCase(java.util.Locale.ROOT));
+    if (format == SQLITE_FILE) {
+      throw new IllegalArgumentException("choose auto, pg_dump or portable, not " + value);
+    }
+    return format;
   }
 }

@@ -59,7 +59,10 @@ public final class BackupRestorer {
             || request.checkpoints().backend() == DatabaseUrl.Backend.SQLITE) {
           throw new BackupException("backup " + request.name() + " holds no checkpoint database");
         }
-        progress.accept("the checkpoint tables are in the main PostgreSQL database: restored with it");
+        progress.accept(BackupFormat.PORTABLE.id().equals(entries.get(0).getString("format"))
+            ? "the checkpoint tables share the main PostgreSQL database and a portable backup does not hold"
+                + " them: they are left as they are"
+            : "the checkpoint tables are in the main PostgreSQL database: restored with it");
       } else {
         entries.add(checkpoints);
         targets.add(Objects.requireNonNull(request.checkpoints(), "checkpoints"));

@@ -53,10 +53,28 @@ public final class BackupTaker {
    * @param cancellation    aborts the backup from another thread
    * @param progress        one line per step, for a terminal
    * @param clock           the time of the name and of created_at
+   * @param format          the main database's format when chosen ({@link BackupFormat#PORTABLE} or
+   *                        {@link BackupFormat#PG_DUMP}), null for the default ({@link BackupStrategies}).
+   *                        A separate checkpoint database is always a SQLite file copy or a pg_dump: the
+   *                        portable archive restores only the main schema.
    */
   public record Request(DatabaseUrl main, DatabaseUrl checkpoints, Path backupDir, String kind, boolean compress,
       String pipelitdVersion, String keyFingerprint, BackupFiles.StreamOpener opener, Cancellation cancellation,
-      Consumer<String> progress, Clock clock) {
+      Consumer<String> progress, Clock clock, BackupFormat format) {
+    /** A request with the default format. */
+    public Request(DatabaseUrl main, DatabaseUrl checkpoints, Path backupDir, String kind, boolean compress,
+        String pipelitdVersion, String keyFingerprint, BackupFiles.StreamOpener opener, Cancellation cancellation,
+        Consumer<String> progress, Clock clock) {
+      this(main, checkpoints, backupDir, kind, compress, pipelitdVersion, keyFingerprint, opener, cancellation,
+          progress, clock, null);
+    }
+
+    /** The same request with the main database's format chosen (null: the default). */
+    public Request withFormat(BackupFormat chosen) {
+      return new Request(main, checkpoints, backupDir, kind, compress, pipelitdVersion, keyFingerprint, opener,
+          cancellation, progress, clock, chosen);
+    }
+
     public Request {
       Objects.requireNonNull(main, "main");
       Objects.requireNonNull(backupDir, "backupDir");
@@ -101,17 +119,20 @@ public final class BackupTaker {
     List<BackupStrategy> strategies = new ArrayList<>();
     try {
       request.progress().accept("backing up " + request.main().describe());
-      BackupStrategy mainStrategy = BackupStrategies.forSource(request.main(), request.compress());
+      BackupStrategy mainStrategy = BackupStrategies.forSource(request.main(), request.compress(), request.format(),
+          request.pipelitdVersion());
       JsonObject mainEntry = mainStrategy.write(request.main(), partial, "main", request.opener(),
           request.cancellation());
       files.add(mainEntry.put("database", "main"));
       strategies.add(mainStrategy);
-      manifest.put("schema_version", mainEntry.getString("schema_version"));
+      manifest.put("schema_version", mainEntry.getString("schema_version"))
+          .put("format", mainEntry.getString("format"));
       progress(request, mainEntry);
       DatabaseUrl checkpoints = request.checkpoints();
       if (includeCheckpoints(request.main(), checkpoints)) {
         request.progress().accept("backing up the checkpoints " + checkpoints.describe());
-        BackupStrategy strategy = BackupStrategies.forSource(checkpoints, request.compress());
+        BackupStrategy strategy = BackupStrategies.forSource(checkpoints, request.compress(), BackupFormat.PG_DUMP,
+            request.pipelitdVersion());
         JsonObject entry = strategy.write(checkpoints, partial, "checkpoints", request.opener(),
             request.cancellation());
         files.add(entry.put("database", "checkpoints"));

@@ -110,20 +110,52 @@ final class PgDumpStrategy implements BackupStrategy {
     return new JsonObject().put("file", entry.getString("file")).put("sha256", true).put("pg_restore_list", true);
   }
 
+  /**
+   * Restores the dump so that the target becomes exactly the backup's database, all or nothing.
+   *
+   * <p>Why not {@code pg_restore --clean}: it drops only the objects the dump names, so a database
+   * migrated past the dump's schema keeps the newer tables, and their foreign keys to the dumped tables
+   * make {@code DROP CONSTRAINT ..._pkey} fail. Instead {@code pg_restore} turns the archive into a SQL
+   * script (a file; a corrupt archive fails here, before the database is touched), and {@code psql}
+   * runs {@link PgSchemaReset} (drop everything in schema public) followed by that script in ONE
+   * transaction with ON_ERROR_STOP: either the whole backup replaces the whole schema, or (any error)
+   * the transaction rolls back and nothing changed. Streaming pg_restore straight into psql would risk
+   * committing a half script when pg_restore dies midway; the intermediate file rules that out.
+   */
   @Override
   public void restore(Path folder, JsonObject entry, DatabaseUrl target, Consumer<String> progress) throws Exception {
     progress.accept("checking " + entry.getString("file") + " (SHA-256, pg_restore --list)");
     verify(folder, entry);
     Path file = BackupManifest.entryFile(folder, entry);
-    progress.accept("pg_restore --clean into " + target.describe());
-    List<String> command = new ArrayList<>(List.of("pg_restore", "--clean", "--if-exists", "--no-owner",
-        "--exit-on-error", "--single-transaction"));
-    command.addAll(PgTools.connectionArguments(target));
-    command.add(file.toString());
-    PgTools.Outcome outcome = PgTools.run(command, PgTools.environment(target), null);
-    if (!outcome.ok()) {
-      throw new BackupException("pg_restore failed (exit " + outcome.exitCode() + "), nothing was changed"
-          + " (single transaction): " + outcome.stderr().strip());
+    Path work = BackupFiles.createPrivateTempDirectory("pipelitd-restore-");
+    try {
+      Path script = work.resolve("restore.sql");
+      Path prelude = work.resolve("reset.sql");
+      progress.accept("pg_restore: converting " + entry.getString("file") + " to SQL");
+      PgTools.Outcome converted = PgTools.run(List.of("pg_restore", "--no-owner", "--exit-on-error",
+          "--file", script.toString(), file.toString()), java.util.Map.of(), null);
+      if (!converted.ok()) {
+        throw new BackupException("pg_restore cannot read " + entry.getString("file") + " (exit "
+            + converted.exitCode() + "), nothing was changed: " + converted.stderr().strip());
+      }
+      Files.writeString(prelude, PgSchemaReset.dropEverythingIn("public"));
+      progress.accept("psql: replacing schema public of " + target.describe() + " (one transaction)");
+      List<String> command = new ArrayList<>(List.of("psql", "--no-psqlrc", "--quiet", "--single-transaction",
+          "--set", "ON_ERROR_STOP=1", "--file", prelude.toString(), "--file", script.toString()));
+      command.addAll(PgTools.connectionArguments(target));
+      PgTools.Outcome outcome;
+      try {
+        outcome = PgTools.run(command, PgTools.environment(target), null);
+      } catch (java.io.IOException e) {
+        throw new BackupException("cannot run psql (install the PostgreSQL client tools, e.g. Debian's"
+            + " postgresql-client), nothing was changed: " + e.getMessage());
+      }
+      if (!outcome.ok()) {
+        throw new BackupException("the restore failed (psql exit " + outcome.exitCode() + "), nothing was"
+            + " changed (single transaction): " + outcome.stderr().strip());
+      }
+    } finally {
+      BackupFiles.deleteTreeQuietly(work);
     }
     progress.accept("restored " + target.describe() + " from " + file);
   }

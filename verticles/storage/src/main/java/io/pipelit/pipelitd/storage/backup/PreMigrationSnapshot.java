@@ -22,11 +22,11 @@ public final class PreMigrationSnapshot {
   private PreMigrationSnapshot() {}
 
   /**
-   * Takes the snapshot when the database already has tables. SQLite: a failure stops the caller
-   * (migrating without the promised snapshot would be worse than not starting). PostgreSQL without a
-   * usable pg_dump: a clear warning, no snapshot.
+   * Takes the snapshot when the database already has tables. A failure stops the caller (migrating
+   * without the promised snapshot would be worse than not starting). PostgreSQL without a usable
+   * pg_dump: a warning, and the snapshot is taken in the portable format ({@link BackupStrategies}).
    *
-   * @return the snapshot's manifest, or null when none was taken (empty database, or no pg_dump)
+   * @return the snapshot's manifest, or null when none was taken (empty database)
    */
   public static JsonObject takeIfNeeded(DatabaseUrl url, Path backupDir, String pipelitdVersion,
       String keyFingerprint, int pendingMigrations) throws IOException, SQLException {
@@ -36,9 +36,8 @@ public final class PreMigrationSnapshot {
     if (url.backend() == DatabaseUrl.Backend.POSTGRESQL) {
       String problem = PgTools.pgDumpProblem(url);
       if (problem != null) {
-        LOG.warn("NO SNAPSHOT before applying {} migration(s) to {}: {}; `db rollback` will not be possible for"
-            + " this upgrade. Take a backup yourself first if you need one.", pendingMigrations, url.describe(), problem);
-        return null;
+        LOG.warn("{}: the snapshot before applying {} migration(s) to {} is taken in the portable format",
+            problem, pendingMigrations, url.describe());
       }
     }
     LOG.info("taking a snapshot of {} into {} before applying {} migration(s)", url.describe(), backupDir,

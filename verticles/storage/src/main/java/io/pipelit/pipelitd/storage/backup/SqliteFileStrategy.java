@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.storage.backup;
 
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -114,26 +115,34 @@ final class SqliteFileStrategy implements BackupStrategy {
       BackupFiles.fsync(staged);
       progress.accept("checking the unpacked copy (integrity_check, row counts)");
       checkContents(staged, entry);
-      BackupFiles.deleteQuietly(Path.of(staged + "-wal"));
-      BackupFiles.deleteQuietly(Path.of(staged + "-shm"));
-      if (Files.exists(database)) {
-        // The -wal and -shm files move with the file they belong to: SQLite finds a WAL by the
-        // database's name, so X.pre-restore-wal stays the WAL of X.pre-restore and nothing of the old
-        // WAL can be replayed into the restored file.
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-          Path current = Path.of(database + suffix);
-          Path kept = Path.of(database + ".pre-restore" + suffix);
-          BackupFiles.deleteQuietly(kept);
-          if (Files.exists(current)) {
-            Files.move(current, kept, StandardCopyOption.ATOMIC_MOVE);
-          }
-        }
-        progress.accept("kept the replaced database as " + database + ".pre-restore");
-      }
-      BackupFiles.moveAtomically(staged, database);
+      replaceWith(staged, database, progress);
       progress.accept("restored " + database + " from " + file);
     } finally {
       BackupFiles.deleteQuietly(staged);
     }
+  }
+
+  /**
+   * Puts the checked file {@code staged} in place of {@code database}, keeping the replaced database
+   * (with its -wal and -shm files) as {@code *.pre-restore}.
+   */
+  static void replaceWith(Path staged, Path database, Consumer<String> progress) throws IOException {
+    BackupFiles.deleteQuietly(Path.of(staged + "-wal"));
+    BackupFiles.deleteQuietly(Path.of(staged + "-shm"));
+    if (Files.exists(database)) {
+      // The -wal and -shm files move with the file they belong to: SQLite finds a WAL by the
+      // database's name, so X.pre-restore-wal stays the WAL of X.pre-restore and nothing of the old
+      // WAL can be replayed into the restored file.
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        Path current = Path.of(database + suffix);
+        Path kept = Path.of(database + ".pre-restore" + suffix);
+        BackupFiles.deleteQuietly(kept);
+        if (Files.exists(current)) {
+          Files.move(current, kept, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      progress.accept("kept the replaced database as " + database + ".pre-restore");
+    }
+    BackupFiles.moveAtomically(staged, database);
   }
 }

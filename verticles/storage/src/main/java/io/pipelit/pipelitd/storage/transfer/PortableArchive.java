@@ -188,13 +188,26 @@ public final class PortableArchive {
    */
   public static Summary restore(DatabaseUrl url, List<String> migrations, InputStream in, Progress progress)
       throws SQLException, IOException {
+    FlywayRunner runner = switch (url.backend()) {
+      case SQLITE -> FlywayRunner.forSqlite(url.sqlitePath(), migrations);
+      case POSTGRESQL -> FlywayRunner.forPostgres(url, migrations);
+    };
+    try (Connection c = JdbcConnections.open(url, "pipelitd-archive")) {
+      return restore(c, runner, url.describe(), in, progress);
+    }
+  }
+
+  /**
+   * Restores into the database {@code target} is connected to, whose schema {@code runner} migrates
+   * (both must point at the same schema: e.g. a scratch PostgreSQL schema that becomes public later).
+   *
+   * @param description the target for messages, without secrets
+   */
+  public static Summary restore(Connection target, FlywayRunner runner, String description, InputStream in,
+      Progress progress) throws SQLException, IOException {
     BufferedReader reader = reader(in);
     Header header = Header.fromJson(json(reader.readLine()));
     if (header.schemaVersion() != null) {
-      FlywayRunner runner = switch (url.backend()) {
-        case SQLITE -> FlywayRunner.forSqlite(url.sqlitePath(), migrations);
-        case POSTGRESQL -> FlywayRunner.forPostgres(url, migrations);
-      };
       String current = runner.currentVersion();
       if (current == null) {
         runner.upTo(header.schemaVersion()).migrate();
@@ -202,11 +215,74 @@ public final class PortableArchive {
       }
       if (!header.schemaVersion().equals(current)) {
         throw new IOException("the archive is at schema version " + header.schemaVersion() + " but the target "
-            + url.describe() + " is at " + current + " (restore into an empty database)");
+            + description + " is at " + current + " (restore into an empty database)");
       }
     }
-    try (Connection c = JdbcConnections.open(url, "pipelitd-archive")) {
-      return restoreRows(c, header, reader, progress);
+    return restoreRows(target, header, reader, progress);
+  }
+
+  /**
+   * Reads a whole archive without a database: every section closed, every table's rows matching its
+   * row count and checksum. Returns the row count per table, in archive order.
+   *
+   * @throws IOException on a damaged, truncated or foreign file
+   */
+  public static java.util.Map<String, Long> verify(InputStream in) throws IOException {
+    BufferedReader reader = reader(in);
+    Header.fromJson(json(reader.readLine()));
+    java.util.Map<String, Long> rowCounts = new java.util.LinkedHashMap<>();
+    for (String text = reader.readLine(); ; text = reader.readLine()) {
+      JsonObject section = json(text);
+      if (section.getBoolean("end_archive", false)) {
+        if (section.getInteger("tables", -1) != rowCounts.size()) {
+          throw new IOException("the archive is damaged: it announces " + section.getValue("tables")
+              + " tables but holds " + rowCounts.size());
+        }
+        return rowCounts;
+      }
+      String name = section.getString("table");
+      if (name == null) {
+        throw new IOException("the archive is damaged (a table section without a name)");
+      }
+      List<ColumnType> types = new ArrayList<>();
+      for (Object c : section.getJsonArray("columns", new JsonArray())) {
+        try {
+          types.add(ColumnType.valueOf(String.valueOf(((JsonObject) c).getString("type"))));
+        } catch (IllegalArgumentException | ClassCastException e) {
+          throw new IOException("the archive is damaged: an unknown column type in table " + name, e);
+        }
+      }
+      ContentDigest digest = new ContentDigest(types, !section.getJsonArray("primary_key", new JsonArray()).isEmpty());
+      while (true) {
+        String line = reader.readLine();
+        if (line == null) {
+          throw new IOException("the archive ends inside table " + name);
+        }
+        if (line.startsWith("{")) {
+          JsonObject end = json(line);
+          if (!name.equals(end.getString("end_table")) || end.getLong("rows", -1L) != digest.rows()
+              || !digest.hex().equals(end.getString("checksum"))) {
+            throw new IOException("the archive is damaged: table " + name + " does not match its checksum");
+          }
+          rowCounts.put(name, digest.rows());
+          break;
+        }
+        JsonArray row;
+        try {
+          row = new JsonArray(line);
+        } catch (DecodeException e) {
+          throw new IOException("the archive is damaged in table " + name, e);
+        }
+        if (row.size() != types.size()) {
+          throw new IOException("the archive is damaged in table " + name + ": a row has " + row.size()
+              + " values for " + types.size() + " columns");
+        }
+        Object[] values = new Object[types.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = Values.fromArchive(row.getValue(i), types.get(i));
+        }
+        digest.add(values);
+      }
     }
   }
 
