@@ -4,6 +4,7 @@ import io.pipelit.pipelitd.backup.BackupSchedulerVerticle;
 import io.pipelit.pipelitd.bridge.BridgeVerticle;
 import io.pipelit.pipelitd.checkpoints.CheckpointVerticle;
 import io.pipelit.pipelitd.contracts.config.BridgeConfig;
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.http.HttpApiVerticle;
 import io.pipelit.pipelitd.persistence.PersistenceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
-  /** Deployment-config key carrying the version to HttpApiVerticle (for {@code GET /health}). */
-  public static final String VERSION_KEY = HttpApiVerticle.VERSION_CONFIG_KEY;
+  /** Deployment-config key carrying the version to the verticles ({@code GET /health}, manifests). */
+  public static final String VERSION_KEY = ConfigKeys.VERSION;
 
   private final Vertx vertx;
   private final PipelitdConfig config;
@@ -98,7 +99,7 @@ public final class Daemon {
    * own); when it fails, the rest is stopped again and the failure reported.
    */
   private Future<Daemon> deployBackups() {
-    JsonObject backupConfig = config.json().copy().put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, version);
+    JsonObject backupConfig = config.json().copy().put(VERSION_KEY, version);
     return vertx.deployVerticle(new BackupSchedulerVerticle(), new DeploymentOptions().setConfig(backupConfig))
         .map(id -> {
           backupId = id;
@@ -127,7 +128,7 @@ public final class Daemon {
     // The version goes into the manifest of the snapshot taken before migrations.
     return vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.json().copy()
         .put(PersistenceVerticle.BACKGROUND_JOBS, backgroundJobs)
-        .put(BackupSchedulerVerticle.VERSION_CONFIG_KEY, Version.current())));
+        .put(VERSION_KEY, Version.current())));
   }
 
   private static Throwable httpFailure(PipelitdConfig config, Throwable failure) {

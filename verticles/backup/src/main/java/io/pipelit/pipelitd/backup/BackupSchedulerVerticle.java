@@ -55,7 +55,7 @@ public class BackupSchedulerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(BackupSchedulerVerticle.class);
 
   /** The deployment-config key of the version string recorded in manifests (the HTTP API's key). */
-  public static final String VERSION_CONFIG_KEY = "pipelitd.version";
+  public static final String VERSION_CONFIG_KEY = ConfigKeys.VERSION;
 
   /** A whole backup of a large database may take long; the worker must not be reported as blocked. */
   private static final long MAX_BACKUP_MINUTES = 24 * 60;

@@ -4,6 +4,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,9 +26,15 @@ public final class EventSequencer {
     this.eventBus = eventBus;
   }
 
-  /** Publishes a copy of {@code event} on {@code address} with the address's next number and the origin. */
+  /**
+   * Publishes {@code event} on {@code address} with the address's next number and the origin. The
+   * numbered body is a shallow copy (the same event goes to several addresses, each with its own number):
+   * the event bus deep-copies a JsonObject for every local consumer anyway, so a deep copy here would be
+   * one more per change on the write path.
+   */
   public void publish(String address, JsonObject event) {
     long seq = counters.computeIfAbsent(address, a -> new AtomicLong()).incrementAndGet();
-    eventBus.publish(address, event.copy().put(EventAddresses.SEQ, seq).put(EventAddresses.ORIGIN, ORIGIN));
+    JsonObject numbered = new JsonObject(new LinkedHashMap<>(event.getMap()));
+    eventBus.publish(address, numbered.put(EventAddresses.SEQ, seq).put(EventAddresses.ORIGIN, ORIGIN));
   }
 }

@@ -14,11 +14,28 @@ import java.util.List;
  * @param address       the {@code pipelit.store.*} address
  * @param successStatus 200, 201 or 204 (204 answers without a body)
  * @param parts         the pieces of the store request, in order
+ * @param answerWithinMs how long the store may take to answer, in milliseconds; 0 for the HTTP API's
+ *                      store timeout (30 s). Longer only for work that takes minutes by nature (backups).
  */
-record ApiRoute(HttpMethod method, String path, String address, int successStatus, List<RequestPart> parts) {
+record ApiRoute(HttpMethod method, String path, String address, int successStatus, List<RequestPart> parts,
+    long answerWithinMs) {
 
   ApiRoute {
     parts = List.copyOf(parts);
+  }
+
+  ApiRoute(HttpMethod method, String path, String address, int successStatus, List<RequestPart> parts) {
+    this(method, path, address, successStatus, parts, 0);
+  }
+
+  /** The same route with a longer answer timeout, in milliseconds. */
+  ApiRoute answeredWithin(long ms) {
+    return new ApiRoute(method, path, address, successStatus, parts, ms);
+  }
+
+  /** The send timeout of this route's store request: its own, never shorter than the API's default. */
+  long timeoutMs(long storeTimeoutMs) {
+    return Math.max(storeTimeoutMs, answerWithinMs);
   }
 
   /**

@@ -30,6 +30,12 @@ final class ApiRoutes {
   private static final int CREATED = 201;
   private static final int NO_CONTENT = 204;
 
+  /**
+   * POST /api/v1/backups/ answers once the backup is written and verified: a large database takes
+   * minutes, not the store timeout. Two hours, in milliseconds.
+   */
+  static final long BACKUP_TIMEOUT_MS = 2 * 3_600_000L;
+
   static final List<ApiRoute> ALL = List.of(
       // Workflows (§3.4)
       route(HttpMethod.GET, "/workflows/", StoreAddresses.WORKFLOWS_LIST, OK, paging()),
@@ -171,7 +177,7 @@ final class ApiRoutes {
           body()),
 
       // Backups (admin keys only, the backup scheduler answers 403 otherwise): 201 once written and verified
-      route(HttpMethod.POST, "/backups/", BackupAddresses.CREATE, CREATED),
+      route(HttpMethod.POST, "/backups/", BackupAddresses.CREATE, CREATED).answeredWithin(BACKUP_TIMEOUT_MS),
       route(HttpMethod.GET, "/backups/", BackupAddresses.LIST, OK));
 
   /**

@@ -6,6 +6,7 @@ import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
+import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.HttpConfig;
 import io.vertx.core.Future;
@@ -41,17 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApiVerticle extends VerticleBase {
   /** Config key of the version string {@code GET /health} reports. */
-  public static final String VERSION_CONFIG_KEY = "pipelitd.version";
+  public static final String VERSION_CONFIG_KEY = ConfigKeys.VERSION;
   public static final String DEFAULT_VERSION = "dev";
 
   /** Every store request gets an answer within this time, or the client gets 503. */
   public static final long DEFAULT_STORE_TIMEOUT_MS = 30_000;
 
-  /**
-   * POST /api/v1/backups/ answers once the backup is written and verified: a large database takes
-   * minutes, not the store timeout. Two hours, in milliseconds.
-   */
-  static final long BACKUP_TIMEOUT_MS = 2 * 3_600_000L;
   /** {@code /health} reports "degraded" when the store takes longer than this. */
   public static final long DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
@@ -277,7 +273,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private void forward(RoutingContext ctx, ApiRoute route) {
     Identity known = ctx.get(IDENTITY);
     (known != null ? Future.succeededFuture(known) : auth.authenticate(ctx.request()))
-        .compose(identity -> send(route.address(), route.buildRequest(ctx), identity, ctx.get(REQUEST_ID_HEADER)))
+        .compose(identity -> send(route, route.buildRequest(ctx), identity, ctx.get(REQUEST_ID_HEADER)))
         .onSuccess(reply -> respond(ctx, route, reply.body()))
         .onFailure(ctx::fail);
   }
@@ -301,11 +297,10 @@ public final class HttpApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  private Future<Message<Object>> send(String address, JsonObject request, Identity identity, String requestId) {
-    long timeout = BackupAddresses.CREATE.equals(address) ? Math.max(storeTimeoutMs, BACKUP_TIMEOUT_MS) : storeTimeoutMs;
-    DeliveryOptions options = StoreDelivery.local(identity, timeout)
+  private Future<Message<Object>> send(ApiRoute route, JsonObject request, Identity identity, String requestId) {
+    DeliveryOptions options = StoreDelivery.local(identity, route.timeoutMs(storeTimeoutMs))
         .addHeader(StoreHeaders.REQUEST_ID, requestId);
-    return eventBus.request(address, request, options);
+    return eventBus.request(route.address(), request, options);
   }
 
   private static void respond(RoutingContext ctx, ApiRoute route, Object body) {

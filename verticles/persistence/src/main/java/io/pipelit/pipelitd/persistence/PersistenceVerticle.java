@@ -184,7 +184,7 @@ public class PersistenceVerticle extends VerticleBase {
     Object key = config().getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
     try {
       PreMigrationSnapshot.takeIfNeeded(url, BackupConfig.from(config()).dir().toAbsolutePath(),
-          config().getString("pipelitd.version", "unknown"),
+          config().getString(ConfigKeys.VERSION, "unknown"),
           BackupManifest.keyFingerprint(key == null ? null : key.toString()), pending);
     } catch (java.io.IOException | SQLException e) {
       throw new IllegalStateException("cannot take the snapshot before migrating: " + e.getMessage()

@@ -313,6 +313,13 @@ public final class ConfigKeys {
   public static final String BACKUP_PG_FORMAT = "BACKUP_PG_FORMAT";
   public static final String DEFAULT_BACKUP_PG_FORMAT = "auto";
 
+  /**
+   * pipelitd's version, put by the launcher into every verticle's deployment configuration (for
+   * {@code /health}, backup manifests, the snapshot taken before migrations). Not an operator setting:
+   * not in {@link #ALL}, never read from files or the environment.
+   */
+  public static final String VERSION = "pipelitd.version";
+
   /** Every key above: the environment and .env stores read only these. */
   public static final List<String> ALL = List.of(
       DATABASE_URL, HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_BYTES, HTTP_DRAIN_TIMEOUT_MS, STOP_TIMEOUT_MS, METRICS_PORT, METRICS_HOST, LOG_FORMAT, WRITE_QUEUE_CAPACITY, WRITE_BATCH_SIZE,
