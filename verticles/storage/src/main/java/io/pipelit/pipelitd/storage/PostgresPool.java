@@ -4,8 +4,8 @@ import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ final class PostgresPool {
     private Connection connection;
   }
 
-  private final BlockingQueue<Slot> free;
+  private final DrainingQueue<Slot> slots;
   private final Opener opener;
   private final String description;
   private final String password;
@@ -50,8 +50,6 @@ final class PostgresPool {
   /** System.nanoTime() before which no new connection attempt is made while down. */
   private volatile long retryAtNanos;
 
-  private boolean closed; // guarded by this
-  private int unclosed;   // guarded by this: slots not yet closed by close() or a late release()
 
   /**
    * @param first       an open connection for the first slot (opened by the caller to fail fast), or null
@@ -62,16 +60,15 @@ final class PostgresPool {
     this.opener = opener;
     this.description = description;
     this.password = password;
-    this.free = new ArrayBlockingQueue<>(size);
+    List<Slot> all = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      free.add(new Slot());
+      all.add(new Slot());
     }
+    this.slots = new DrainingQueue<>(all, this::discard, "the connections of " + description);
     if (first != null) {
-      Slot slot = free.peek();
       StatementCache.register(first);
-      slot.connection = first;
+      slots.peek().connection = first;
     }
-    this.unclosed = size;
   }
 
   /**
@@ -80,14 +77,7 @@ final class PostgresPool {
    * @throws StoreException UNAVAILABLE when the pool is closed or no slot became free in time
    */
   Slot borrow(long timeoutMs) throws InterruptedException {
-    if (isClosed()) {
-      throw new StoreException(ErrorCode.UNAVAILABLE, "pipelitd is shutting down");
-    }
-    Slot slot = free.poll(timeoutMs, TimeUnit.MILLISECONDS);
-    if (slot == null) {
-      throw new StoreException(ErrorCode.UNAVAILABLE, "No database connection became free; retry shortly.");
-    }
-    return slot;
+    return slots.borrow(timeoutMs, "No database connection became free; retry shortly.");
   }
 
   /**
@@ -117,18 +107,11 @@ final class PostgresPool {
 
   /** Takes a slot back; after {@link #close} its connection is closed instead. */
   void release(Slot slot) {
-    synchronized (this) {
-      if (!closed) {
-        free.add(slot);
-        return;
-      }
-      unclosed--;
-    }
-    discard(slot);
+    slots.release(slot);
   }
 
-  synchronized boolean isClosed() {
-    return closed;
+  boolean isClosed() {
+    return slots.isClosed();
   }
 
   /**
@@ -136,35 +119,7 @@ final class PostgresPool {
    * slots still in use (those are closed by {@link #release} when they come back).
    */
   void close(long waitMs) {
-    synchronized (this) {
-      closed = true;
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-    try {
-      while (true) {
-        synchronized (this) {
-          if (unclosed == 0) {
-            return;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        Slot slot = left <= 0 ? free.poll() : free.poll(left, TimeUnit.NANOSECONDS);
-        if (slot == null) {
-          if (left <= 0) {
-            LOG.warn("Closing the connections of {} while requests still run; they close theirs when done",
-                description);
-            return;
-          }
-          continue;
-        }
-        synchronized (this) {
-          unclosed--;
-        }
-        discard(slot);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    slots.close(waitMs);
   }
 
   private Connection openOrFail() {
