@@ -2,14 +2,9 @@ package io.pipelit.pipelitd.storage;
 
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -65,8 +60,6 @@ public final class FlywayRunner {
    * SQLITE_BUSY_SNAPSHOT. PostgreSQL needs none: Flyway takes an advisory lock there.
    */
   private Path migrationLock;
-  /** A file lock is held per process: threads of one JVM queue on this monitor first. */
-  private static final Map<Path, Object> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
   private FlywayRunner(DataSource dataSource, List<String> locations, String description) {
     this(dataSource, locations, description, configuration -> { });
@@ -107,7 +100,7 @@ public final class FlywayRunner {
     SQLiteDataSource dataSource = new SQLiteDataSource(SqliteConnections.config("FULL", 5_000));
     dataSource.setUrl(SqliteConnections.jdbcUrl(absolute));
     FlywayRunner runner = new FlywayRunner(dataSource, locations, "SQLite " + absolute);
-    runner.migrationLock = absolute.resolveSibling(absolute.getFileName() + ".migrate-lock");
+    runner.migrationLock = SqliteFileLock.of(absolute);
     return runner;
   }
 
@@ -200,15 +193,12 @@ public final class FlywayRunner {
     if (migrationLock == null) {
       return work.get();
     }
-    // Waits (blocking, this is a worker thread) while another thread or process migrates the same file.
-    synchronized (LOCAL_LOCKS.computeIfAbsent(migrationLock, path -> new Object())) {
-      try (FileChannel channel = FileChannel.open(migrationLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock lock = channel.lock()) {
-        return work.get();
-      } catch (IOException e) {
-        throw new IllegalStateException("Cannot lock " + migrationLock + " to " + action + " " + description + ": "
-            + e.getMessage(), e);
-      }
+    // Waits (blocking, this is a worker thread) while another thread or process sets up the same file.
+    try {
+      return SqliteFileLock.holding(migrationLock, work::get);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot lock " + migrationLock + " to " + action + " " + description + ": "
+          + e.getMessage(), e);
     }
   }
 

@@ -28,6 +28,15 @@ final class SqliteConnections {
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    // Under the file's set-up lock: a second process must not initialise the file while the first one,
+    // having initialised it, already migrates it.
+    SqliteFileLock.holding(SqliteFileLock.of(file), () -> {
+      createAndInitialise(file);
+      return null;
+    });
+  }
+
+  private static void createAndInitialise(Path file) throws IOException {
     if (Files.exists(file)) {
       if (Files.size(file) == 0) {
         enableIncrementalVacuum(file); // an empty file (touched, or created by a crashed start) is still new
