@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -206,5 +210,52 @@ class ExecutionApiTest extends BackendSuite {
         "{\"execution_ids\":[\"" + id + "\"]}").status());
     assertEquals(0, daemon.send("GET", "/api/v1/executions/", bob, null).json().getLong("total"));
     assertEquals("pending", daemon.send("GET", "/api/v1/executions/" + id + "/", alice, null).json().getString("status"));
+  }
+
+  /**
+   * The SQLite writer runs queued appends together (one scope check per execution and caller, one
+   * statement batch); an append out of its caller's scope among them must fail alone, and every other
+   * one get the id of its own row.
+   */
+  @Test
+  void concurrentAppendsInAndOutOfScopeEachGetTheirOwnAnswer() throws Exception {
+    String alice = daemon.createNormalUser("alice-burst");
+    String bob = daemon.createNormalUser("bob-burst");
+    daemon.send("POST", "/api/v1/workflows/", alice, "{\"name\":\"a\",\"slug\":\"alice-burst\"}");
+    String id = daemon.send("POST", "/api/v1/executions/", alice, "{\"workflow_slug\":\"alice-burst\"}")
+        .json().getString("execution_id");
+    ExecutorService clients = Executors.newFixedThreadPool(16);
+    try {
+      List<CompletableFuture<Response>> answers = new ArrayList<>();
+      for (int i = 0; i < 240; i++) {
+        String key = i % 3 == 2 ? bob : alice;
+        String body = "{\"node_id\":\"n" + i + "\",\"status\":\"completed\"}";
+        answers.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return daemon.send("POST", "/api/v1/executions/" + id + "/logs/", key, body);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, clients));
+      }
+      Set<Long> ids = new HashSet<>();
+      for (int i = 0; i < answers.size(); i++) {
+        Response answer = answers.get(i).get(2, TimeUnit.MINUTES);
+        if (i % 3 == 2) {
+          assertEquals(404, answer.status(), answer.body());
+          assertEquals("Execution not found.", answer.detail());
+        } else {
+          assertEquals(201, answer.status(), answer.body());
+          assertEquals("n" + i, answer.json().getString("node_id"));
+          long logId = answer.json().getLong("id");
+          assertTrue(ids.add(logId), "id " + logId + " answered twice");
+          assertEquals(1, daemon.count("SELECT COUNT(*) FROM execution_logs WHERE id = " + logId
+              + " AND node_id = 'n" + i + "' AND execution_id = '" + id + "'"), "row " + logId + " is append " + i);
+        }
+      }
+      assertEquals(160, daemon.count("SELECT COUNT(*) FROM execution_logs WHERE execution_id = '" + id + "'"));
+    } finally {
+      clients.shutdownNow();
+    }
   }
 }

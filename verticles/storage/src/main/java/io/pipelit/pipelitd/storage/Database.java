@@ -24,6 +24,15 @@ public interface Database {
   /** Queues write work for the writer (see the class comment for the guarantees). */
   <T> Future<T> write(SqlWork<T> work);
 
+  /**
+   * Writes one item of a {@link BatchedWrite} kind, with the guarantees of {@link #write}. The SQLite
+   * writer hands consecutive queued items of the same kind to one {@link BatchedWrite#run} call; other
+   * backends run each item alone.
+   */
+  default <I, R> Future<R> writeBatched(BatchedWrite<I, R> kind, I item) {
+    return write(connection -> kind.runOne(connection, item));
+  }
+
   /** True when a trivial query succeeds on a read connection. Never fails. */
   Future<Boolean> ping();
 

@@ -53,4 +53,16 @@ public interface Dialect {
    * already runs writes one at a time.
    */
   void lockKey(Connection connection, String key) throws SQLException;
+
+  /**
+   * Executes the rows added with {@code addBatch} to {@code insert}, an INSERT into {@code table} (a
+   * trusted name) whose key column is {@code id}, as one JDBC batch of {@code rows} rows, and returns
+   * their ids in batch order. For a {@link BatchedWrite} that needs the ids of the rows it inserted.
+   * SQLite: the single writer hands out consecutive rowids after the largest one; this is checked, and
+   * anything else throws (the BatchedWrite then runs its items one at a time). PostgreSQL: throws
+   * {@link java.sql.SQLFeatureNotSupportedException} (other sessions draw from the same sequence); its
+   * database never groups items, so insert one row with {@code RETURNING id} there.
+   */
+  long[] executeBatchForIds(Connection connection, PreparedStatement insert, String table, int rows)
+      throws SQLException;
 }

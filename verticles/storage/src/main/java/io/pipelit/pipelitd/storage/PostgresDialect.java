@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -91,6 +92,14 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String lockRows(String alias) {
     return " FOR UPDATE OF " + alias;
+  }
+
+  /** Not here: concurrent sessions interleave their sequence values, so a batch's ids are unknown. */
+  @Override
+  public long[] executeBatchForIds(Connection connection, PreparedStatement insert, String table, int rows)
+      throws SQLException {
+    throw new SQLFeatureNotSupportedException("ids of a batched INSERT on PostgreSQL: insert one row with"
+        + " RETURNING id");
   }
 
   /** {@code pg_advisory_xact_lock} on a 64-bit hash of the key; released at COMMIT or ROLLBACK. */

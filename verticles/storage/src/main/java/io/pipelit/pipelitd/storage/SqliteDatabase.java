@@ -177,6 +177,11 @@ public final class SqliteDatabase implements Database {
     return writer.submit(work, false);
   }
 
+  @Override
+  public <I, R> Future<R> writeBatched(BatchedWrite<I, R> kind, I item) {
+    return writer.submitBatched(kind, item);
+  }
+
   /**
    * Runs {@code work} on the writer thread between two batches, in auto-commit mode and outside any
    * transaction, queued like a write (so it also fails with OVERLOADED when the queue is full). For

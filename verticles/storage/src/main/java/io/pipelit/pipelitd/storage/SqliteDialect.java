@@ -90,6 +90,37 @@ public final class SqliteDialect implements Dialect {
     return ""; // the single writer serialises every write
   }
 
+  /**
+   * Reads the largest id first, then runs the batch: with no explicit id SQLite gives each new row the
+   * largest rowid plus one, so n rows get largest+1 .. largest+n unless the largest is already the
+   * maximum (then rowids are random): the last rowid tells which happened.
+   */
+  @Override
+  public long[] executeBatchForIds(Connection connection, PreparedStatement insert, String table, int rows)
+      throws SQLException {
+    long largest;
+    try (ResultSet result = Statements.prepare(connection, "SELECT coalesce(max(id), 0) FROM " + table)
+        .executeQuery()) {
+      result.next();
+      largest = result.getLong(1);
+    }
+    insert.executeBatch();
+    long last;
+    try (ResultSet result = Statements.prepare(connection, "SELECT last_insert_rowid()").executeQuery()) {
+      result.next();
+      last = result.getLong(1);
+    }
+    if (largest > Long.MAX_VALUE - rows || last != largest + rows) {
+      throw new SQLException("the " + rows + " rows batched into " + table + " did not get consecutive ids after "
+          + largest + " (last " + last + ")");
+    }
+    long[] ids = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      ids[i] = largest + 1 + i;
+    }
+    return ids;
+  }
+
   /** The extended result code of the first SQLiteException in the cause chain, or null. */
   private static SQLiteErrorCode resultCode(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -101,11 +101,24 @@ final class SqliteWriter {
   /** Queues work for the next batch (or, when {@code exclusive}, to run alone outside a transaction). */
   <T> Future<T> submit(SqlWork<T> work, boolean exclusive) {
     Objects.requireNonNull(work, "work");
+    return enqueue(new Task<>(work, callerContext(), exclusive));
+  }
+
+  /** Queues one item of a batched kind: consecutive items of one kind run in one call (runGroup). */
+  <I, R> Future<R> submitBatched(BatchedWrite<I, R> kind, I item) {
+    Objects.requireNonNull(kind, "kind");
+    Task<R> task = new Task<>(connection -> kind.runOne(connection, item), callerContext(), false);
+    task.kind = kind;
+    task.item = item;
+    return enqueue(task);
+  }
+
+  private Context callerContext() {
     Context context = Vertx.currentContext();
-    if (context == null) {
-      context = vertx.getOrCreateContext();
-    }
-    Task<T> task = new Task<>(work, context, exclusive);
+    return context != null ? context : vertx.getOrCreateContext();
+  }
+
+  private <T> Future<T> enqueue(Task<T> task) {
     ReentrantReadWriteLock.ReadLock lock = admission.readLock();
     lock.lock();
     try {
@@ -198,8 +211,13 @@ final class SqliteWriter {
       return;
     }
     try {
-      for (Task<?> task : batch) {
-        runInSavepoint(task);
+      for (int first = 0, end; first < batch.size(); first = end) {
+        end = endOfGroup(batch, first);
+        if (end - first == 1) {
+          runInSavepoint(batch.get(first));
+        } else {
+          runGroup(batch.subList(first, end));
+        }
       }
       commit.execute();
     } catch (SQLException | RuntimeException | Error e) {
@@ -271,6 +289,63 @@ final class SqliteWriter {
       rollbackToSavepoint.execute();
       release.execute();
     }
+  }
+
+  /** The end (exclusive) of the run of tasks of one batched kind that starts at {@code first}. */
+  private static int endOfGroup(List<Task<?>> batch, int first) {
+    BatchedWrite<?, ?> kind = batch.get(first).kind;
+    int end = first + 1;
+    while (kind != null && end < batch.size() && batch.get(end).kind == kind) {
+      end++;
+    }
+    return end;
+  }
+
+  /**
+   * Runs consecutive items of one {@link BatchedWrite} kind in one call under one savepoint. If the call
+   * throws, it is rolled back and every item runs again under its own savepoint (runInSavepoint), so
+   * that a bad item fails alone with its own error while the others are written.
+   */
+  private void runGroup(List<Task<?>> group) throws SQLException {
+    savepoint.execute();
+    boolean succeeded = false;
+    try {
+      List<?> results = runKind(group);
+      if (results.size() != group.size()) {
+        throw new IllegalStateException("a batched write returned " + results.size() + " results for "
+            + group.size() + " items");
+      }
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).setResult(results.get(i));
+      }
+      succeeded = true;
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      LOG.debug("A group of {} batched writes on {} failed ({}); running them one by one", group.size(),
+          description, e.toString());
+    } finally {
+      statements.afterWork(!succeeded);
+    }
+    if (succeeded) {
+      release.execute();
+      return;
+    }
+    rollbackToSavepoint.execute();
+    release.execute();
+    for (Task<?> task : group) {
+      runInSavepoint(task);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<?> runKind(List<Task<?>> group) throws SQLException {
+    BatchedWrite<Object, ?> kind = (BatchedWrite<Object, ?>) group.get(0).kind;
+    List<Object> items = new ArrayList<>(group.size());
+    for (Task<?> task : group) {
+      items.add(task.item);
+    }
+    return kind.run(connection, items);
   }
 
   private void runExclusive(Task<?> task) {
@@ -465,6 +540,9 @@ final class SqliteWriter {
     final Context context;
     final boolean exclusive;
     final Promise<T> promise = Promise.promise();
+    /** Set for an item of a batched kind (submitBatched): runGroup runs consecutive ones together. */
+    BatchedWrite<?, T> kind;
+    Object item;
     T result;
     Throwable failure;
     boolean dispatched;
@@ -477,6 +555,11 @@ final class SqliteWriter {
 
     void run(Connection connection) throws SQLException {
       result = work.run(connection);
+    }
+
+    @SuppressWarnings("unchecked")
+    void setResult(Object value) {
+      result = (T) value;
     }
 
     /** Runs on the caller's context; the writer thread's writes are visible through runOnContext. */

@@ -27,6 +27,14 @@ public final class Timestamps {
       .ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
 
+  private static final DateTimeFormatter ISO = DateTimeFormatter
+      .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx", Locale.ROOT)
+      .withZone(ZoneOffset.UTC);
+  /** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z in epoch seconds: the years printed with four digits. */
+  private static final long FIRST_FOUR_DIGIT_YEAR = -62135596800L;
+  private static final long FIRST_FIVE_DIGIT_YEAR = 253402300800L;
+  private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000};
+
   /**
    * Date, then optionally time (seconds and 1-9 fraction digits optional) and an offset ({@code Z},
    * {@code +01:00}, {@code +0100} or {@code +01}). The separator is normalised to 'T' before parsing.
@@ -58,7 +66,43 @@ public final class Timestamps {
 
   /** {@code 2026-03-01 10:00:00.123456} in UTC; sub-microsecond digits are truncated. */
   public static String format(Instant instant) {
-    return WRITE.format(instant);
+    return inFourDigitYears(instant) ? digits(instant, ' ', "") : WRITE.format(instant);
+  }
+
+  /**
+   * {@code 2026-03-01T10:00:00.123456+00:00}: ISO 8601 in UTC with microseconds and an explicit offset,
+   * what Pipelit's API answers (Pydantic's datetime).
+   */
+  public static String iso(Instant instant) {
+    return inFourDigitYears(instant) ? digits(instant, 'T', "+00:00") : ISO.format(instant);
+  }
+
+  private static boolean inFourDigitYears(Instant instant) {
+    return instant.getEpochSecond() >= FIRST_FOUR_DIGIT_YEAR && instant.getEpochSecond() < FIRST_FIVE_DIGIT_YEAR;
+  }
+
+  /**
+   * Both forms digit by digit: every row written and every timestamp answered goes through here, and
+   * DateTimeFormatter's fraction printer (BigDecimal) cost about 1 us a call on the writer thread.
+   */
+  private static String digits(Instant instant, char separator, String offset) {
+    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+    StringBuilder out = new StringBuilder(26 + offset.length());
+    pad(out, t.getYear(), 4).append('-');
+    pad(out, t.getMonthValue(), 2).append('-');
+    pad(out, t.getDayOfMonth(), 2).append(separator);
+    pad(out, t.getHour(), 2).append(':');
+    pad(out, t.getMinute(), 2).append(':');
+    pad(out, t.getSecond(), 2).append('.');
+    pad(out, t.getNano() / 1000, 6);
+    return out.append(offset).toString();
+  }
+
+  private static StringBuilder pad(StringBuilder out, int value, int width) {
+    for (int divisor = POWERS_OF_TEN[width - 1]; divisor > 0; divisor /= 10) {
+      out.append((char) ('0' + value / divisor % 10));
+    }
+    return out;
   }
 
   /**

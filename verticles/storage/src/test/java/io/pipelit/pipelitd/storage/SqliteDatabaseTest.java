@@ -22,11 +22,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
@@ -332,6 +334,84 @@ class SqliteDatabaseTest {
     assertEquals(1, db.stats().commits() - commitsBefore, "the four writes shared one transaction");
     List<String> names = await(db.read(SqliteDatabaseTest::names));
     assertEquals(List.of("a", "b", "taken"), names);
+  }
+
+  /** Inserts names as one JDBC batch; counts its calls and the items they got. */
+  private static final class NamesKind implements BatchedWrite<String, Long> {
+    final List<Integer> callSizes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<Long> run(Connection c, List<String> names) throws SQLException {
+      callSizes.add(names.size());
+      PreparedStatement insert = Statements.prepare(c, "INSERT INTO items (name) VALUES (?)");
+      for (String name : names) {
+        if (name.startsWith("bad")) {
+          throw StoreException.validation(name + " is refused");
+        }
+        insert.setString(1, name);
+        insert.addBatch();
+      }
+      return Arrays.stream(SqliteDialect.INSTANCE.executeBatchForIds(c, insert, "items", names.size()))
+          .boxed().toList();
+    }
+  }
+
+  @Test
+  void batchedWritesQueuedTogetherRunInOneCallAndGetTheirOwnIds() throws Exception {
+    open();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Void> blocker = blockWriter(started, release);
+    awaitLatch(started);
+    NamesKind kind = new NamesKind();
+    List<Future<Long>> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(db.writeBatched(kind, "n" + i));
+    }
+    Future<Integer> plain = db.write(insert("plain"));
+    Future<Long> after = db.writeBatched(kind, "after-plain");
+    release.countDown();
+    await(blocker);
+
+    for (int i = 0; i < 50; i++) {
+      long id = await(ids.get(i));
+      String name = "n" + i;
+      assertEquals(name, await(db.read(c -> {
+        PreparedStatement select = Statements.prepare(c, "SELECT name FROM items WHERE id = ?");
+        select.setLong(1, id);
+        try (ResultSet rows = select.executeQuery()) {
+          return rows.next() ? rows.getString(1) : null;
+        }
+      })), "item " + i + " got the id of its own row");
+    }
+    assertEquals(1, await(plain));
+    await(after);
+    // The 50 in one call; the plain write in between ends the run, so the last item is a call of its own.
+    assertEquals(List.of(50, 1), kind.callSizes);
+  }
+
+  @Test
+  void aBadItemInAGroupFailsAloneAndTheOthersAreWritten() throws Exception {
+    open();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Void> blocker = blockWriter(started, release);
+    awaitLatch(started);
+    NamesKind kind = new NamesKind();
+    Future<Long> first = db.writeBatched(kind, "first");
+    Future<Long> bad = db.writeBatched(kind, "bad-one");
+    Future<Long> duplicate = db.writeBatched(kind, "first"); // UNIQUE: fails in the batch, then alone
+    Future<Long> last = db.writeBatched(kind, "last");
+    release.countDown();
+    await(blocker);
+
+    await(first);
+    await(last);
+    assertEquals("bad-one is refused", awaitFailure(bad).getMessage());
+    assertTrue(SqliteDialect.INSTANCE.isUniqueViolation((SQLException) awaitFailure(duplicate)));
+    assertEquals(List.of("first", "last"), await(db.read(SqliteDatabaseTest::names)));
+    // One call for the group (rolled back), then one call per item.
+    assertEquals(List.of(4, 1, 1, 1, 1), kind.callSizes);
   }
 
   // (d)

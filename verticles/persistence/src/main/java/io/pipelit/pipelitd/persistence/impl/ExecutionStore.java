@@ -27,7 +27,7 @@ import java.util.UUID;
  * record a run: create, status transitions, and log appends (the hot path: one INSERT, scoped in SQL).
  */
 public final class ExecutionStore {
-  private static final String NOT_FOUND = "Execution not found.";
+  static final String NOT_FOUND = "Execution not found.";
   static final Set<String> STATUSES = Set.of("pending", "running", "completed", "failed", "interrupted", "cancelled");
   static final Set<String> LOG_STATUSES = Set.of("completed", "failed", "skipped", "running");
   /** Legal transitions; the terminal states (completed, failed, cancelled) have none. */
@@ -41,21 +41,17 @@ public final class ExecutionStore {
   private static final Set<String> CANCELLABLE = Set.of("pending", "running", "interrupted");
   static final String COLUMNS = "e.execution_id, w.slug AS workflow_slug, e.status, e.error_message,"
       + " e.started_at, e.completed_at, e.total_tokens, e.total_cost_usd, e.llm_calls";
-  /** Is the execution in the caller's scope? (The hot path's first statement.) */
-  private static final String VISIBLE_EXECUTION = "SELECT 1 FROM workflow_executions e"
-      + " JOIN workflows w ON w.id = e.workflow_id WHERE e.execution_id = ? AND " + Scope.on("w");
-  private static final String INSERT_LOG = "INSERT INTO execution_logs (execution_id, node_id, status, input,"
-      + " output, error, error_code, metadata, retry_count, duration_ms, timestamp)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id";
 
   private final Database db;
   private final Dialect dialect;
   private final StoreEvents events;
+  private final LogAppends logAppends;
 
   public ExecutionStore(Database db, StoreEvents events) {
     this.db = db;
     this.dialect = db.dialect();
     this.events = events;
+    this.logAppends = new LogAppends(dialect);
   }
 
   public Future<JsonObject> list(Identity identity, JsonObject request) {
@@ -318,8 +314,8 @@ public final class ExecutionStore {
   }
 
   /**
-   * Appends one log row. JSON is encoded here, on the caller's thread, so that the writer only runs two
-   * cached statements: the scope check and the INSERT.
+   * Appends one log row. Validated and JSON-encoded here, on the caller's thread; the writer runs it with
+   * the appends queued next to it ({@link LogAppends}).
    */
   public Future<JsonObject> appendLog(Identity identity, JsonObject request) {
     String executionId = RequestFields.requiredString(request, "execution_id", 36);
@@ -334,36 +330,10 @@ public final class ExecutionStore {
     String error = RequestFields.optionalString(body, "error", 100_000, "");
     String errorCode = RequestFields.optionalString(body, "error_code", 50, null);
     JsonObject metadata = RequestFields.optionalObject(body, "metadata", new JsonObject());
-    String metadataJson = metadata.encode();
     long durationMs = RequestFields.optionalLong(body, "duration_ms", 0, Long.MAX_VALUE / 2, 0L);
     Instant timestamp = Instant.now();
-    return db.write(c -> {
-      // Two cached statements rather than one INSERT ... SELECT: portable (PostgreSQL does not infer
-      // parameter types in a SELECT list) and about as cheap on SQLite.
-      PreparedStatement visible = Statements.prepare(c, VISIBLE_EXECUTION);
-      visible.setString(1, executionId);
-      Scope.bind(visible, 2, identity);
-      try (ResultSet rows = visible.executeQuery()) {
-        if (!rows.next()) {
-          throw StoreException.notFound(NOT_FOUND);
-        }
-      }
-      PreparedStatement insert = Statements.prepare(c, INSERT_LOG);
-      insert.setString(1, executionId);
-      insert.setString(2, nodeId);
-      insert.setString(3, status);
-      dialect.setJson(insert, 4, input);
-      dialect.setJson(insert, 5, output);
-      insert.setString(6, error);
-      insert.setString(7, errorCode);
-      dialect.setJson(insert, 8, metadataJson);
-      insert.setLong(9, durationMs);
-      dialect.setTimestamp(insert, 10, timestamp);
-      try (ResultSet rows = insert.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
-    }).map(id -> new JsonObject()
+    return db.writeBatched(logAppends, new LogAppends.Row(executionId, identity, nodeId, status, input, output,
+        error, errorCode, metadata.encode(), durationMs, timestamp)).map(id -> new JsonObject()
         .put("id", id)
         .put("node_id", nodeId)
         .put("status", status)

@@ -1,23 +1,19 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import io.pipelit.pipelitd.storage.Dialect;
+import io.pipelit.pipelitd.storage.Timestamps;
 import io.vertx.core.json.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** Column reads shaped for JSON answers. */
 public final class Rows {
   private Rows() {}
 
   /** ISO-8601 with microseconds and an explicit UTC offset, e.g. 2026-03-01T10:00:00.123456+00:00. */
-  private static final DateTimeFormatter ISO =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
-
   public static String iso(Instant instant) {
-    return instant == null ? null : ISO.format(instant);
+    return instant == null ? null : Timestamps.iso(instant);
   }
 
   public static String timestamp(Dialect dialect, ResultSet rows, String column) throws SQLException {
