@@ -4,7 +4,11 @@ import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -49,6 +53,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cluster", description = "Join a cluster of pipelitd nodes (Hazelcast, conf/cluster.xml);"
       + " PostgreSQL only. One node of the cluster runs the scheduled jobs.")
   boolean cluster;
+
+  @Option(names = "--exit-when-ready", description = "Start, log the ready line, then stop gracefully and exit 0:"
+      + " a smoke test of the configuration, and the training start of the class-data archive that"
+      + " scripts/pipelitd builds for faster starts.")
+  boolean exitWhenReady;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
@@ -133,6 +142,17 @@ final class RunCommand implements Callable<Integer> {
       leadership = JobLeadership.start(vertx);
       Main.LOG.info(daemon.readyLine());
       context.readyListener().ifPresent(listener -> listener.accept(daemon));
+      int exitCode = ExitCodes.OK;
+      if (exitWhenReady) {
+        // One GET /ready over HTTP, as a client would send it: the smoke test checks the API answers, and
+        // the archive training loads the classes that serving a request needs.
+        int status = Failures.await(readyStatus(vertx, config.http().host(), daemon.httpPort()));
+        if (status != 200) {
+          context.err().println("pipelitd: started, but GET /ready answered " + status);
+          exitCode = ExitCodes.FAILURE;
+        }
+        stopRequested.complete(null);
+      }
 
       stopRequested.join();
       Main.LOG.info("pipelitd stopping: closing the HTTP API, then committing queued writes");
@@ -145,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         Main.LOG.warn("stopping failed: {}", Failures.message(e));
       }
-      return ExitCodes.OK;
+      return exitCode;
     } catch (RuntimeException e) {
       Failures.report(context.err(), Failures.message(e), e, debug);
       return Failures.exitCode(e);
@@ -170,6 +190,16 @@ final class RunCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** The status of {@code GET /ready} on the daemon's own HTTP API (a wildcard host asked on loopback). */
+  private static Future<Integer> readyStatus(Vertx vertx, String host, int port) {
+    HttpClientAgent client = vertx.createHttpClient();
+    String target = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return client.request(HttpMethod.GET, port, target, "/ready")
+        .compose(HttpClientRequest::send)
+        .compose(response -> response.body().map(body -> response.statusCode()))
+        .eventually(client::close);
   }
 
   /**

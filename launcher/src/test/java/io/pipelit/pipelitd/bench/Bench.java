@@ -25,8 +25,9 @@ import java.util.function.ToDoubleFunction;
  * of them alike.
  *
  * <pre>
- *   Bench [--runs 3] [--seconds 4] [--warmup 1] [--b1-jit-warmup 15] [--connections 1,4,16,64,256] [--chart docs/benchmarks-b2.png]
- *         [--only B1|HTTP] [--compare-auth-cache] [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for the servers)
+ *   Bench [--runs 3] [--seconds 4] [--warmup 1] [--b1-jit-warmup 15] [--server-warmup 10] [--connections 1,4,16,64,256] [--chart docs/benchmarks-b2.png]
+ *         [--only B1|HTTP] [--compare-auth-cache] [--java-opts "-Xmx160m ..."] (the options scripts/pipelitd ships, for the naive server;
+ *         pipelitd itself is started with scripts/pipelitd, -Dpipelitd.root)
  * </pre>
  */
 public final class Bench {
@@ -39,6 +40,8 @@ public final class Bench {
   private long warmupMs = 1_000;
   /** B1's untimed first run of both paths, in this JVM (see b1()). */
   private long b1JitWarmupMs = 15_000;
+  /** The untimed first pass of every HTTP mode (see httpBenches()). */
+  private long serverWarmupMs = 10_000;
   private List<Integer> connections = List.of(1, 4, 16, 64, 256);
   private Path chart = Path.of("docs/benchmarks-b2.png");
   private List<String> javaOptions = List.of();
@@ -63,6 +66,7 @@ public final class Bench {
         case "--seconds" -> bench.measureMs = (long) (Double.parseDouble(value) * 1000);
         case "--warmup" -> bench.warmupMs = (long) (Double.parseDouble(value) * 1000);
         case "--b1-jit-warmup" -> bench.b1JitWarmupMs = (long) (Double.parseDouble(value) * 1000);
+        case "--server-warmup" -> bench.serverWarmupMs = (long) (Double.parseDouble(value) * 1000);
         case "--connections" -> bench.connections = Arrays.stream(value.split(",")).map(String::trim)
             .map(Integer::valueOf).toList();
         case "--chart" -> bench.chart = Path.of(value);
@@ -89,7 +93,7 @@ public final class Bench {
 
   private void run() throws Exception {
     System.out.printf(Locale.ROOT, "pipelitd bench: %d runs per figure, %.1f s measured after %.1f s warm-up;"
-        + " server JVM options: %s; work folder %s; started %s%n", runs, measureMs / 1e3, warmupMs / 1e3,
+        + " pipelitd started by scripts/pipelitd, the naive server with JVM options %s; work folder %s; started %s%n", runs, measureMs / 1e3, warmupMs / 1e3,
         javaOptions, work, Instant.now());
     if (!only.equals("HTTP")) {
       b1();
@@ -143,7 +147,7 @@ public final class Bench {
       if (pipelitd != null) {
         pipelitd.close();
       }
-      pipelitd = Servers.startPipelitd(javaOptions, work.resolve("b4-start-" + round), null);
+      pipelitd = Servers.startPipelitd(work.resolve("b4-start-" + round), null);
       startups.add(pipelitd.startupSeconds());
       Thread.sleep(1_000); // let start-up work (JIT, first GC) settle before reading idle memory
       idleRss.add(pipelitd.rssKib() / 1024.0);
@@ -164,7 +168,7 @@ public final class Bench {
       modes.put("pipelitd", new Mode("pipelitd SQLite (FULL)", pipelitd,
           new HttpLoad.Target(HttpMethod.POST, logs, seed.key(), body, 201)));
       // The single writer at synchronous=NORMAL too, to compare like with like against naive NORMAL.
-      Servers.Child normal = Servers.startPipelitd(javaOptions, work.resolve("b2-normal"), null,
+      Servers.Child normal = Servers.startPipelitd(work.resolve("b2-normal"), null,
           Map.of("PIPELITD_SQLITE_SYNCHRONOUS", "NORMAL"));
       children.add(normal);
       Servers.Seed normalSeed;
@@ -186,7 +190,7 @@ public final class Bench {
             HttpMethod.POST, "/api/v1/executions/" + naiveSeed.executionId() + "/logs/", naiveSeed.key(), body, 201)));
       }
       if (compareAuthCache) {
-        Servers.Child uncached = Servers.startPipelitd(javaOptions, work.resolve("b2-no-auth-cache"), null,
+        Servers.Child uncached = Servers.startPipelitd(work.resolve("b2-no-auth-cache"), null,
             Map.of("PIPELITD_AUTH_CACHE_SECONDS", "0"));
         children.add(uncached);
         Servers.Seed uncachedSeed;
@@ -203,7 +207,7 @@ public final class Bench {
       try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement s = admin.createStatement()) {
         s.execute("CREATE DATABASE " + database);
       }
-      Servers.Child onPostgres = Servers.startPipelitd(javaOptions, work.resolve("b3-postgres"),
+      Servers.Child onPostgres = Servers.startPipelitd(work.resolve("b3-postgres"),
           "postgresql://postgres@localhost:" + postgres.getPort() + "/" + database);
       children.add(onPostgres);
       Servers.Seed pgSeed;
@@ -214,6 +218,16 @@ public final class Bench {
           "/api/v1/executions/" + pgSeed.executionId() + "/logs/", pgSeed.key(), body, 201)));
       Mode health = new Mode("GET /health", pipelitd, new HttpLoad.Target(HttpMethod.GET, "/health", null, null, 200));
 
+      // Every server starts cold, and C2 goes on compiling its hot path for the first 10-20 s of load (a
+      // daemon does that once in its life): round 1 came out at a fifth to a half of rounds 2 and 3, and
+      // the servers warm at different speeds. So every mode runs untimed first, and the rounds compare
+      // compiled code.
+      System.out.printf(Locale.ROOT, "  warm-up: every mode untimed for %.0f s at %d connections%n",
+          serverWarmupMs / 1e3, MAIN_CONNECTIONS);
+      for (Mode mode : modes.values()) {
+        load.run(mode.server().port(), mode.target(), MAIN_CONNECTIONS, 0, serverWarmupMs);
+      }
+      load.run(health.server().port(), health.target(), MAIN_CONNECTIONS, 0, serverWarmupMs);
       Map<String, List<HttpLoad.Result>> results = new LinkedHashMap<>();
       for (int round = 0; round < runs; round++) {
         for (int count : connections) {

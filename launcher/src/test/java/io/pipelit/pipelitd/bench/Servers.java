@@ -69,28 +69,46 @@ final class Servers {
         .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)));
     command.add(mainClass);
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    return withoutPipelitdSettings(new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true));
+  }
+
+  /** The caller's own pipelitd settings must not reach a server under test. */
+  private static ProcessBuilder withoutPipelitdSettings(ProcessBuilder builder) {
     builder.environment().keySet().removeIf(name -> name.startsWith("PIPELITD_") || name.equals("DATABASE_URL")
         || name.equals("FIELD_ENCRYPTION_KEY") || name.startsWith("CHECKPOINTS_"));
     return builder;
   }
 
   /**
-   * {@code pipelitd run} in {@code dir} (an empty folder: first start, key generated, schema created) with
-   * the JVM options scripts/pipelitd ships; returns once {@code GET /ready} answers 200.
+   * {@code scripts/pipelitd run}, as a user starts it: the wrapper's shipped JVM options and its class-data
+   * archive, on the built jar, with this JVM's java binary. The repository is {@code -Dpipelitd.root}
+   * (scripts/bench/run sets it, and builds the jar and the archive before the bench starts).
    */
-  static Child startPipelitd(List<String> jvmOptions, Path dir, String databaseUrl) throws Exception {
-    return startPipelitd(jvmOptions, dir, databaseUrl, Map.of());
+  private static ProcessBuilder wrapper(Path dir) {
+    String root = System.getProperty("pipelitd.root");
+    if (root == null) {
+      throw new IllegalStateException("-Dpipelitd.root=<repository> is needed to start scripts/pipelitd");
+    }
+    ProcessBuilder builder = withoutPipelitdSettings(new ProcessBuilder(
+        Path.of(root, "scripts", "pipelitd").toString(), "run").directory(dir.toFile()).redirectErrorStream(true));
+    builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return builder;
+  }
+
+  /**
+   * {@code scripts/pipelitd run} in {@code dir} (an empty folder: first start, key generated, schema
+   * created); returns once {@code GET /ready} answers 200.
+   */
+  static Child startPipelitd(Path dir, String databaseUrl) throws Exception {
+    return startPipelitd(dir, databaseUrl, Map.of());
   }
 
   /** As above, with extra environment (configuration keys) for the daemon. */
-  static Child startPipelitd(List<String> jvmOptions, Path dir, String databaseUrl, Map<String, String> settings)
-      throws Exception {
+  static Child startPipelitd(Path dir, String databaseUrl, Map<String, String> settings) throws Exception {
     Files.createDirectories(dir);
     int port = freePort();
     Path log = dir.resolve("pipelitd.log");
-    ProcessBuilder builder = java(jvmOptions, "io.pipelit.pipelitd.launcher.Main", List.of("run"), dir)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder = wrapper(dir).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     if (databaseUrl != null) {
       env.put("DATABASE_URL", databaseUrl);

@@ -12,6 +12,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +47,23 @@ class MainTest {
 
   Outcome run(String... args) {
     return run(Map.of(), "", args);
+  }
+
+  @Test
+  void runExitWhenReadyStartsEverythingThenStopsCleanlyWithExitZero() throws Exception {
+    Outcome outcome = run("run", "--http-port", "0", "--exit-when-ready");
+    assertEquals(0, outcome.exitCode(), outcome.err());
+    // A full first start happened: key generated, both databases created and migrated, then closed.
+    assertTrue(Files.readString(dir.resolve(".env")).contains("FIELD_ENCRYPTION_KEY="));
+    assertTrue(Files.size(dir.resolve("platform/db.sqlite3")) > 0);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("platform/db.sqlite3"));
+         Statement s = c.createStatement();
+         ResultSet rows = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE version = '7' AND success = 1")) {
+      rows.next();
+      assertEquals(1, rows.getInt(1), "the last migration (V7) applied");
+    }
+    assertFalse(Files.exists(dir.resolve("platform/db.sqlite3-wal")) && Files.size(dir.resolve("platform/db.sqlite3-wal")) > 0,
+        "a graceful stop checkpoints the WAL");
   }
 
   @Test
