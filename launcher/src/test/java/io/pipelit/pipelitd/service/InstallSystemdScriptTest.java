@@ -32,12 +32,15 @@ class InstallSystemdScriptTest {
     String output = run(ROOT.resolve("scripts/install-systemd.sh").toString(), "--dry-run", "--prefix", "/srv/pipelitd",
         "--data", "/srv/pipelitd-data", "--user", "plt");
     assertTrue(output.contains("+ install -m 0644 " + ROOT + "/launcher/target/pipelitd.jar /srv/pipelitd/pipelitd.jar"), output);
+    assertTrue(output.contains("+ " + ROOT + "/scripts/cds-archive /srv/pipelitd/pipelitd.jar /srv/pipelitd/pipelitd.jsa"
+        + " /usr/bin/java"), output);
     assertTrue(output.contains("+ install -d -m 0750 -o plt -g plt /srv/pipelitd-data"), output);
     assertTrue(output.contains("+ write /etc/systemd/system/pipelitd.service"), output);
     String unit = output.lines().filter(line -> line.startsWith("    ")).map(line -> line.substring(4))
         .collect(Collectors.joining("\n")) + "\n";
     for (String expected : List.of("User=plt", "WorkingDirectory=/srv/pipelitd-data",
-        "EnvironmentFile=-/srv/pipelitd-data/.env", "ExecStart=/usr/bin/java $PIPELITD_JAVA_OPTS -jar /srv/pipelitd/pipelitd.jar run",
+        "EnvironmentFile=-/srv/pipelitd-data/.env", "ExecStart=/usr/bin/java $PIPELITD_JAVA_OPTS -XX:SharedArchiveFile=/srv/pipelitd/pipelitd.jsa -Xlog:cds=off"
+            + " -Xlog:cds+dynamic=off -jar /srv/pipelitd/pipelitd.jar run",
         "Restart=on-failure", "RestartPreventExitStatus=2", "TimeoutStopSec=60", "NoNewPrivileges=true",
         "ProtectSystem=strict", "ReadWritePaths=/srv/pipelitd-data", "PrivateTmp=true")) {
       assertTrue(unit.contains(expected + "\n"), expected + " missing from:\n" + unit);
