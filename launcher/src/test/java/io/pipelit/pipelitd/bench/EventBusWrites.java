@@ -103,6 +103,11 @@ final class EventBusWrites {
    * connection, one transaction per batch, into a migrated file (the same table, indexes and pragmas).
    */
   static double raw(Path file, String synchronous, int rows) throws Exception {
+    return raw(file, synchronous, rows, RAW_BATCH);
+  }
+
+  /** As {@link #raw(Path, String, int)} with batches of {@code batchSize} rows. */
+  static double raw(Path file, String synchronous, int rows, int batchSize) throws Exception {
     String executionId;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
       executionId = Servers.seed(c).executionId();
@@ -128,7 +133,7 @@ final class EventBusWrites {
           insert.setLong(6, LOG.getLong("duration_ms"));
           insert.setString(7, TIMESTAMP.format(LocalDateTime.now(ZoneOffset.UTC)));
           insert.addBatch();
-          if ((i + 1) % RAW_BATCH == 0 || i == rows - 1) {
+          if ((i + 1) % batchSize == 0 || i == rows - 1) {
             insert.executeBatch();
             c.commit();
           }
