@@ -17,6 +17,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -123,7 +124,7 @@ public final class HttpApiVerticle extends VerticleBase {
     eventBus = vertx.eventBus();
     auth = new BearerAuth(eventBus, storeTimeoutMs);
 
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(serverOptions())
         .requestHandler(router())
         .listen(httpConfig.port(), httpConfig.host())
         .onSuccess(listening -> {
@@ -132,6 +133,17 @@ public final class HttpApiVerticle extends VerticleBase {
           LOG.info("HTTP API listening on http://{}:{}", hostForUrl(httpConfig.host()), actualPort);
         })
         .compose(api -> startMetricsListener());
+  }
+
+  /**
+   * No WebSocket compression: the API serves no WebSocket, and with it on Vert.x puts its WebSocket
+   * extension handler in every connection's pipeline, where it inspects every request and response: 7-13 %
+   * of the event loops' samples in a JFR profile of B2 (docs/benchmarks.md).
+   */
+  private static HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   /** The optional unauthenticated listener serving only {@code GET /metrics} (PIPELITD_METRICS_PORT). */
@@ -143,7 +155,7 @@ public final class HttpApiVerticle extends VerticleBase {
     router.get("/metrics").handler(MetricsEndpoint::scrape);
     router.route().failureHandler(this::fail);
     router.errorHandler(404, this::fail);
-    return vertx.createHttpServer().requestHandler(router)
+    return vertx.createHttpServer(serverOptions()).requestHandler(router)
         .listen(httpConfig.metricsPort(), httpConfig.metricsHost())
         .onSuccess(listening -> {
           metricsServer = listening;
