@@ -192,13 +192,18 @@ class ExecutionApiTest extends BackendSuite {
     assertEquals(404, patch("nope", new JsonObject().put("status", "running")).status());
   }
 
+  /** A workflow {@code slug} created with {@code key}, and an execution of it: the execution's id. */
+  private static String executionOwnedBy(String key, String slug) throws Exception {
+    daemon.send("POST", "/api/v1/workflows/", key, "{\"name\":\"a\",\"slug\":\"" + slug + "\"}");
+    return daemon.send("POST", "/api/v1/executions/", key, "{\"workflow_slug\":\"" + slug + "\"}")
+        .json().getString("execution_id");
+  }
+
   @Test
   void otherUsersExecutionsAreInvisible() throws Exception {
     String alice = daemon.createNormalUser("alice-exec");
     String bob = daemon.createNormalUser("bob-exec");
-    daemon.send("POST", "/api/v1/workflows/", alice, "{\"name\":\"a\",\"slug\":\"alice-runs\"}");
-    String id = daemon.send("POST", "/api/v1/executions/", alice, "{\"workflow_slug\":\"alice-runs\"}")
-        .json().getString("execution_id");
+    String id = executionOwnedBy(alice, "alice-runs");
     assertEquals(404, daemon.send("POST", "/api/v1/executions/", bob, "{\"workflow_slug\":\"alice-runs\"}").status());
     assertEquals(404, daemon.send("GET", "/api/v1/executions/" + id + "/", bob, null).status());
     assertEquals(404, daemon.send("GET", "/api/v1/executions/" + id + "/status/", bob, null).status());
@@ -221,9 +226,7 @@ class ExecutionApiTest extends BackendSuite {
   void concurrentAppendsInAndOutOfScopeEachGetTheirOwnAnswer() throws Exception {
     String alice = daemon.createNormalUser("alice-burst");
     String bob = daemon.createNormalUser("bob-burst");
-    daemon.send("POST", "/api/v1/workflows/", alice, "{\"name\":\"a\",\"slug\":\"alice-burst\"}");
-    String id = daemon.send("POST", "/api/v1/executions/", alice, "{\"workflow_slug\":\"alice-burst\"}")
-        .json().getString("execution_id");
+    String id = executionOwnedBy(alice, "alice-burst");
     ExecutorService clients = Executors.newFixedThreadPool(16);
     try {
       List<CompletableFuture<Response>> answers = new ArrayList<>();

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -356,22 +357,35 @@ class SqliteDatabaseTest {
     }
   }
 
-  @Test
-  void batchedWritesQueuedTogetherRunInOneCallAndGetTheirOwnIds() throws Exception {
-    open();
+  /** Holds the writer thread while {@code queue} submits work, so that all of it lands in one batch. */
+  private <T> T queuedTogether(Callable<T> queue) throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Future<Void> blocker = blockWriter(started, release);
     awaitLatch(started);
+    T queued;
+    try {
+      queued = queue.call();
+    } finally {
+      release.countDown();
+    }
+    await(blocker);
+    return queued;
+  }
+
+  @Test
+  void batchedWritesQueuedTogetherRunInOneCallAndGetTheirOwnIds() throws Exception {
+    open();
     NamesKind kind = new NamesKind();
     List<Future<Long>> ids = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      ids.add(db.writeBatched(kind, "n" + i));
-    }
-    Future<Integer> plain = db.write(insert("plain"));
-    Future<Long> after = db.writeBatched(kind, "after-plain");
-    release.countDown();
-    await(blocker);
+    Future<Integer> plain = queuedTogether(() -> {
+      for (int i = 0; i < 50; i++) {
+        ids.add(db.writeBatched(kind, "n" + i));
+      }
+      Future<Integer> between = db.write(insert("plain"));
+      ids.add(db.writeBatched(kind, "after-plain"));
+      return between;
+    });
 
     for (int i = 0; i < 50; i++) {
       long id = await(ids.get(i));
@@ -385,7 +399,7 @@ class SqliteDatabaseTest {
       })), "item " + i + " got the id of its own row");
     }
     assertEquals(1, await(plain));
-    await(after);
+    await(ids.get(50));
     // The 50 in one call; the plain write in between ends the run, so the last item is a call of its own.
     assertEquals(List.of(50, 1), kind.callSizes);
   }
@@ -393,17 +407,14 @@ class SqliteDatabaseTest {
   @Test
   void aBadItemInAGroupFailsAloneAndTheOthersAreWritten() throws Exception {
     open();
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<Void> blocker = blockWriter(started, release);
-    awaitLatch(started);
     NamesKind kind = new NamesKind();
-    Future<Long> first = db.writeBatched(kind, "first");
-    Future<Long> bad = db.writeBatched(kind, "bad-one");
-    Future<Long> duplicate = db.writeBatched(kind, "first"); // UNIQUE: fails in the batch, then alone
-    Future<Long> last = db.writeBatched(kind, "last");
-    release.countDown();
-    await(blocker);
+    // A refused item and a duplicate name: the group fails, then each item runs alone and only those two fail.
+    List<Future<Long>> outcomes = queuedTogether(() -> List.of(db.writeBatched(kind, "first"),
+        db.writeBatched(kind, "bad-one"), db.writeBatched(kind, "first"), db.writeBatched(kind, "last")));
+    Future<Long> first = outcomes.get(0);
+    Future<Long> bad = outcomes.get(1);
+    Future<Long> duplicate = outcomes.get(2);
+    Future<Long> last = outcomes.get(3);
 
     await(first);
     await(last);
