@@ -8,13 +8,11 @@ import io.pipelit.pipelitd.storage.backup.BackupException;
 import io.pipelit.pipelitd.storage.backup.BackupManifest;
 import io.pipelit.pipelitd.storage.backup.BackupRestorer;
 import io.pipelit.pipelitd.storage.backup.PgTools;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,16 +26,11 @@ final class BackupCommands {
       String keyFingerprint) {}
 
   static Setup load(Main main) {
-    Vertx vertx = Vertx.vertx();
-    try {
-      PipelitdConfig config = main.loadConfig(vertx, new JsonObject());
-      Object key = config.json().getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
-      return new Setup(config, BackupConfig.from(config.json()), config.databaseUrl(),
-          DatabaseUrl.parse(CheckpointConfig.from(config.json()).url(), config.workingDir()),
-          BackupManifest.keyFingerprint(key == null ? null : key.toString()));
-    } finally {
-      Main.closeVertx(vertx, Duration.ofSeconds(5));
-    }
+    PipelitdConfig config = main.loadConfig(new JsonObject());
+    Object key = config.json().getValue(ConfigKeys.FIELD_ENCRYPTION_KEY);
+    return new Setup(config, BackupConfig.from(config.json()), config.databaseUrl(),
+        DatabaseUrl.parse(CheckpointConfig.from(config.json()).url(), config.workingDir()),
+        BackupManifest.keyFingerprint(key == null ? null : key.toString()));
   }
 
   /** Progress lines on stderr, with the seconds since the command began (stdout stays machine-readable). */

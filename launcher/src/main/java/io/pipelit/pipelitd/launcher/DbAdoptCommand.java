@@ -6,7 +6,6 @@ import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
 import io.pipelit.pipelitd.storage.JdbcConnections;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,13 +61,7 @@ final class DbAdoptCommand implements Callable<Integer> {
     LaunchContext context = main.context;
     JsonObject flags = new JsonObject();
     Main.flag(flags, ConfigKeys.DATABASE_URL, databaseUrl);
-    Vertx vertx = Vertx.vertx();
-    PipelitdConfig config;
-    try {
-      config = main.loadConfig(vertx, flags);
-    } finally {
-      Main.closeVertx(vertx, Main.STOP_TIMEOUT);
-    }
+    PipelitdConfig config = main.loadConfig(flags);
     DatabaseUrl url = config.databaseUrl();
     if (url.backend() != DatabaseUrl.Backend.SQLITE) {
       throw new Failures.UserFacingException("db adopt takes over a Pipelit SQLite database; DATABASE_URL is "

@@ -3,7 +3,6 @@ package io.pipelit.pipelitd.launcher;
 import io.pipelit.pipelitd.contracts.config.CheckpointConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.storage.DatabaseUrl;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -84,16 +83,11 @@ abstract class DbSubcommand implements Callable<Integer> {
   private Target target() {
     JsonObject flags = new JsonObject();
     Main.flag(flags, ConfigKeys.DATABASE_URL, databaseUrl);
-    Vertx vertx = Vertx.vertx();
-    try {
-      PipelitdConfig config = db.main.loadConfig(vertx, flags);
-      if (!checkpoints) {
-        return new Target(config, config.databaseUrl(), false);
-      }
-      String url = CheckpointConfig.from(config.json()).url();
-      return new Target(config, DatabaseUrl.parse(url, config.workingDir()), true);
-    } finally {
-      Main.closeVertx(vertx, Main.STOP_TIMEOUT);
+    PipelitdConfig config = db.main.loadConfig(flags);
+    if (!checkpoints) {
+      return new Target(config, config.databaseUrl(), false);
     }
+    String url = CheckpointConfig.from(config.json()).url();
+    return new Target(config, DatabaseUrl.parse(url, config.workingDir()), true);
   }
 }

@@ -140,6 +140,19 @@ public final class Main implements Callable<Integer> {
         context.env()));
   }
 
+  /**
+   * As {@link #loadConfig(Vertx, JsonObject)}, for a command that needs no Vert.x of its own: the
+   * configuration loader runs on a short-lived one, closed before this returns.
+   */
+  PipelitdConfig loadConfig(JsonObject flags) {
+    Vertx reader = Vertx.vertx();
+    try {
+      return loadConfig(reader, flags);
+    } finally {
+      closeVertx(reader, STOP_TIMEOUT);
+    }
+  }
+
   /** Puts a flag into the command-line layer when it was given. */
   static void flag(JsonObject flags, String key, Object value) {
     if (value != null) {

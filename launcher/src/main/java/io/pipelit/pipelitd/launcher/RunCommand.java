@@ -73,16 +73,6 @@ final class RunCommand implements Callable<Integer> {
     return flags;
   }
 
-  /** The configuration read with a short-lived plain Vert.x (cluster mode builds its own afterwards). */
-  private PipelitdConfig loadWithoutVertx() {
-    Vertx reader = Vertx.vertx();
-    try {
-      return main.loadConfig(reader, flags());
-    } finally {
-      Main.closeVertx(reader, Duration.ofSeconds(10));
-    }
-  }
-
   @Override
   public Integer call() {
     LaunchContext context = main.context;
@@ -99,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
       PipelitdConfig config;
       if (cluster) {
         // The cluster's settings come from the configuration: read it first, then join.
-        config = loadWithoutVertx();
+        config = main.loadConfig(flags()); // cluster mode builds its own Vert.x afterwards
         ClusterSetup.requirePostgres(config);
         ClusterManager clusterManager = ClusterSetup.clusterManager(config.json(), config.workingDir());
         vertx = Failures.await(Observability.clusteredVertxWithMetrics(clusterManager,

@@ -1,7 +1,6 @@
 package io.pipelit.pipelitd.launcher;
 
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -42,13 +41,7 @@ final class StatusCommand implements Callable<Integer> {
     JsonObject flags = new JsonObject();
     Main.flag(flags, ConfigKeys.HTTP_HOST, httpHost);
     Main.flag(flags, ConfigKeys.HTTP_PORT, httpPort);
-    Vertx vertx = Vertx.vertx();
-    PipelitdConfig config;
-    try {
-      config = main.loadConfig(vertx, flags);
-    } finally {
-      Main.closeVertx(vertx, Duration.ofSeconds(5));
-    }
+    PipelitdConfig config = main.loadConfig(flags);
     String host = config.http().host().contains(":") ? "[" + config.http().host() + "]" : config.http().host();
     String base = "http://" + host + ":" + config.http().port();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();

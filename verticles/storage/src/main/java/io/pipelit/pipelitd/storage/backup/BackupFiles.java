@@ -111,6 +111,13 @@ public final class BackupFiles {
     }
   }
 
+  /** Publishes a finished file: readable by its owner only, synced, then renamed to {@code target}. */
+  public static void publish(Path partial, Path target) throws IOException {
+    makePrivate(partial);
+    fsync(partial);
+    moveAtomically(partial, target);
+  }
+
   /** Hex SHA-256 of a file's bytes. */
   public static String sha256(Path file) throws IOException {
     MessageDigest digest = digest();

@@ -83,9 +83,23 @@ public final class BackupManifest {
     BackupFiles.deleteQuietly(partial);
     Files.writeString(partial, manifest.encodePrettily() + "\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    BackupFiles.makePrivate(partial);
-    BackupFiles.fsync(partial);
-    BackupFiles.moveAtomically(partial, target);
+    BackupFiles.publish(partial, target);
+  }
+
+  /**
+   * The manifest's entry for a finished backup file: its name, format, compression, size and SHA-256,
+   * with the row counts and schema version of the snapshot it holds (see {@link BackupStrategy#write}).
+   */
+  static JsonObject fileEntry(Path file, BackupFormat format, String compression, JsonObject rowCounts,
+      String schemaVersion) throws IOException {
+    return new JsonObject()
+        .put("file", file.getFileName().toString())
+        .put("format", format.id())
+        .put("compression", compression)
+        .put("size", Files.size(file))
+        .put("sha256", BackupFiles.sha256(file))
+        .put("row_counts", rowCounts)
+        .put("schema_version", schemaVersion);
   }
 
   /** Reads a backup folder's manifest; {@link BackupException} when it is missing or not JSON. */

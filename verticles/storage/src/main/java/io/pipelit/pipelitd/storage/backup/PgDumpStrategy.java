@@ -73,17 +73,8 @@ final class PgDumpStrategy implements BackupStrategy {
       } finally {
         connection.rollback();
       }
-      BackupFiles.makePrivate(partial);
-      BackupFiles.fsync(partial);
-      BackupFiles.moveAtomically(partial, target);
-      return new JsonObject()
-          .put("file", fileName)
-          .put("format", format().id())
-          .put("compression", "pg_dump")
-          .put("size", Files.size(target))
-          .put("sha256", BackupFiles.sha256(target))
-          .put("row_counts", counts)
-          .put("schema_version", schemaVersion);
+      BackupFiles.publish(partial, target);
+      return BackupManifest.fileEntry(target, format(), "pg_dump", counts, schemaVersion);
     } catch (Exception e) {
       BackupFiles.deleteQuietly(partial);
       BackupFiles.deleteQuietly(target);

@@ -62,19 +62,10 @@ final class PortableStrategy implements BackupStrategy {
             Progress.silent());
       }
       cancellation.check();
-      BackupFiles.makePrivate(partial);
-      BackupFiles.fsync(partial);
-      BackupFiles.moveAtomically(partial, target);
+      BackupFiles.publish(partial, target);
       JsonObject counts = new JsonObject();
       summary.tables().forEach(table -> counts.put(table.table(), table.source().rows()));
-      return new JsonObject()
-          .put("file", fileName)
-          .put("format", format().id())
-          .put("compression", "gzip")
-          .put("size", Files.size(target))
-          .put("sha256", BackupFiles.sha256(target))
-          .put("row_counts", counts)
-          .put("schema_version", summary.header().schemaVersion());
+      return BackupManifest.fileEntry(target, format(), "gzip", counts, summary.header().schemaVersion());
     } catch (Exception e) {
       BackupFiles.deleteQuietly(partial);
       BackupFiles.deleteQuietly(target);

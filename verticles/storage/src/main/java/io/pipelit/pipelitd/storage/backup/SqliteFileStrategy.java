@@ -43,14 +43,7 @@ final class SqliteFileStrategy implements BackupStrategy {
       } else {
         BackupFiles.moveAtomically(raw, target);
       }
-      return new JsonObject()
-          .put("file", fileName)
-          .put("format", format().id())
-          .put("compression", compress ? "gzip" : "none")
-          .put("size", Files.size(target))
-          .put("sha256", BackupFiles.sha256(target))
-          .put("row_counts", counts)
-          .put("schema_version", schemaVersion);
+      return BackupManifest.fileEntry(target, format(), compress ? "gzip" : "none", counts, schemaVersion);
     } catch (Exception e) {
       BackupFiles.deleteQuietly(raw);
       BackupFiles.deleteQuietly(compressed);

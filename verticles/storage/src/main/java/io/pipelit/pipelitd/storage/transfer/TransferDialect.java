@@ -21,15 +21,8 @@ public enum TransferDialect {
   SQLITE {
     @Override
     List<String> tableNames(Connection c) throws SQLException {
-      List<String> names = new ArrayList<>();
-      try (Statement s = c.createStatement();
-           ResultSet rows = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
-               + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")) {
-        while (rows.next()) {
-          names.add(rows.getString(1));
-        }
-      }
-      return names;
+      return firstColumn(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
+          + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
     }
 
     @Override
@@ -98,15 +91,8 @@ public enum TransferDialect {
   POSTGRESQL {
     @Override
     List<String> tableNames(Connection c) throws SQLException {
-      List<String> names = new ArrayList<>();
-      try (Statement s = c.createStatement();
-           ResultSet rows = s.executeQuery("SELECT table_name FROM information_schema.tables"
-               + " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")) {
-        while (rows.next()) {
-          names.add(rows.getString(1));
-        }
-      }
-      return names;
+      return firstColumn(c, "SELECT table_name FROM information_schema.tables"
+          + " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name");
     }
 
     @Override
@@ -229,5 +215,16 @@ public enum TransferDialect {
   /** A double-quoted identifier (names come from the catalog, never from user input). */
   public static String quote(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** The first column of every row {@code sql} returns, in order. */
+  private static List<String> firstColumn(Connection c, String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery(sql)) {
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+    }
+    return values;
   }
 }
