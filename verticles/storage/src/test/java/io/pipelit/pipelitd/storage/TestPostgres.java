@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -88,17 +90,44 @@ public final class TestPostgres {
   /**
    * Starts a server of the caller's own on {@code dataDirectory} and {@code port}: initialised when the
    * directory is new, reused as it is otherwise (never deleted by the server), so that a test can stop
-   * it and start it again with the same data on the same port. The test closes it.
+   * it and start it again with the same data on the same port. Returns once a new connection of its own
+   * answers: just after a restart the server could still close new connections (seen in a clean-clone
+   * run), which a pool under test rightly reports as the database being down. The test closes it.
    */
   public static EmbeddedPostgres startServer(Path dataDirectory, int port) {
+    EmbeddedPostgres server;
     try {
-      return EmbeddedPostgres.builder()
+      server = EmbeddedPostgres.builder()
           .setDataDirectory(dataDirectory)
           .setCleanDataDirectory(false)
           .setPort(port)
           .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start an embedded PostgreSQL on port " + port, e);
+    }
+    awaitAnswer(adminUrl(server));
+    return server;
+  }
+
+  /** Waits (up to 20 s) until a new connection to {@code url} answers {@code SELECT 1}. */
+  private static void awaitAnswer(DatabaseUrl url) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Connection c = connect(url); Statement s = c.createStatement();
+           ResultSet one = s.executeQuery("SELECT 1")) {
+        one.next();
+        return;
+      } catch (SQLException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the embedded PostgreSQL at " + url.describe() + " does not answer", notYet);
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
     }
   }
 
