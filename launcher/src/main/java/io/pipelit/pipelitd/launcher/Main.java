@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Commands run in-process through {@link #execute(String[], LaunchContext)}, which returns the
  * exit code ({@link ExitCodes}) instead of exiting. Command output (for example {@code setup}'s API
- * key) goes to the context's stdout; logs go to the process's stderr (see logback.xml), so that
+ * key) goes to the context's stdout; logs go to the process's stderr (see BundledLogging), so that
  * stdout stays machine-readable.
  */
 @Command(
@@ -38,9 +39,6 @@ import picocli.CommandLine.Spec;
     synopsisSubcommandLabel = "COMMAND",
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.FAILURE,
-    subcommands = {RunCommand.class, SetupCommand.class, StatusCommand.class, CheckpointsCommand.class,
-        KeysCommand.class, UsersCommand.class, PruneCommand.class, BackupCommand.class, RestoreCommand.class,
-        DbCommand.class, ExportCommand.class, ImportCommand.class, CopyCommand.class},
     description = "The persistence daemon of the Pipelit workflow platform.",
     footer = {
         "",
@@ -52,6 +50,11 @@ public final class Main implements Callable<Integer> {
 
   /** The longest a graceful stop (undeploy, then Vert.x close) may take. */
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Every command, in the order {@code pipelitd --help} lists them (added in {@link #commandLine}). */
+  static final List<Class<?>> COMMANDS = List.of(RunCommand.class, SetupCommand.class, StatusCommand.class,
+      CheckpointsCommand.class, KeysCommand.class, UsersCommand.class, PruneCommand.class, BackupCommand.class,
+      RestoreCommand.class, DbCommand.class, ExportCommand.class, ImportCommand.class, CopyCommand.class);
 
   @Option(names = "--conf", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "JSON configuration file (default: conf/pipelitd.json in the working directory, if present).")
@@ -85,7 +88,7 @@ public final class Main implements Callable<Integer> {
    * stop signal completes (or, with {@link LaunchContext#system()}, until SIGTERM/SIGINT).
    */
   public static int execute(String[] args, LaunchContext context) {
-    CommandLine commandLine = commandLine(context);
+    CommandLine commandLine = commandLine(context, args);
     try {
       return commandLine.execute(args);
     } finally {
@@ -102,12 +105,15 @@ public final class Main implements Callable<Integer> {
     return execute(args, LaunchContext.of(out, err, InputStream.nullInputStream(), env, workingDir));
   }
 
-  static CommandLine commandLine(LaunchContext context) {
+  static CommandLine commandLine(LaunchContext context, String[] args) {
     CommandLine commandLine = new CommandLine(new Main(context));
+    for (Class<?> command : startsDaemon(args) ? List.of(RunCommand.class) : COMMANDS) {
+      commandLine.addSubcommand(command);
+    }
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(context.out(), StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(context.err(), StandardCharsets.UTF_8), true));
     // Usage errors: one "pipelitd: ..." line, picocli's suggestions if any, then the usage, on stderr.
-    commandLine.setParameterExceptionHandler((failure, args) -> {
+    commandLine.setParameterExceptionHandler((failure, parsedArgs) -> {
       CommandLine where = failure.getCommandLine();
       PrintWriter err = where.getErr();
       String message = Failures.oneLine(failure.getMessage());
@@ -122,6 +128,28 @@ public final class Main implements Callable<Integer> {
       return Failures.exitCode(failure);
     });
     return commandLine;
+  }
+
+  /**
+   * Whether {@code args} are {@code [--conf FILE] run ...}. picocli reads the annotations of every command it
+   * is given, by reflection, with its own classes outside the class-data archive (they are Java 5 class
+   * files, which the archive cannot hold): 360 ms of a 1.9 s first start on 2 cores for all thirteen
+   * commands, 170 ms for {@code run} alone (docs/benchmarks.md, fourth round). The daemon's start builds
+   * only its own; anything else (help, a mistyped command) gets them all.
+   */
+  static boolean startsDaemon(String[] args) {
+    int next = 0;
+    while (next < args.length) {
+      String arg = args[next];
+      if (arg.equals("--conf")) {
+        next += 2;
+      } else if (arg.startsWith("--conf=")) {
+        next++;
+      } else {
+        return arg.equals("run");
+      }
+    }
+    return false;
   }
 
   @Override

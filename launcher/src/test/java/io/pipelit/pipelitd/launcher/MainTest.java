@@ -84,6 +84,25 @@ class MainTest {
     assertTrue(outcome.out().contains("setup"), outcome.out());
     assertTrue(outcome.out().contains("--conf"), outcome.out());
     assertEquals("", outcome.err());
+    // Every command, also when --help comes before one (only "[--conf FILE] run" builds the daemon's alone).
+    for (Outcome listing : List.of(outcome, run("--help", "run"), run("--conf", "x.json", "--help"))) {
+      for (Class<?> command : Main.COMMANDS) {
+        String name = command.getAnnotation(picocli.CommandLine.Command.class).name();
+        assertTrue(listing.out().contains("\n  " + name + " "), name + " missing from:\n" + listing.out());
+      }
+    }
+  }
+
+  @Test
+  void onlyConfThenRunStartsTheDaemonWithItsOwnCommandAlone() {
+    for (String[] daemon : List.of(new String[] {"run"}, new String[] {"run", "--help"},
+        new String[] {"--conf", "run", "run"}, new String[] {"--conf=x.json", "run", "--http-port", "0"})) {
+      assertTrue(Main.startsDaemon(daemon), String.join(" ", daemon));
+    }
+    for (String[] other : List.of(new String[] {}, new String[] {"--help", "run"}, new String[] {"--conf", "run"},
+        new String[] {"setup", "run"}, new String[] {"-V"}, new String[] {"runs"})) {
+      assertFalse(Main.startsDaemon(other), String.join(" ", other));
+    }
   }
 
   @Test
