@@ -122,7 +122,7 @@ public final class HttpApiVerticle extends VerticleBase {
     httpConfig = HttpConfig.from(config());
     version = ConfigValues.string(config(), VERSION_CONFIG_KEY, DEFAULT_VERSION);
     eventBus = vertx.eventBus();
-    auth = new BearerAuth(eventBus, storeTimeoutMs);
+    auth = new BearerAuth(vertx, storeTimeoutMs);
 
     return vertx.createHttpServer(serverOptions())
         .requestHandler(router())

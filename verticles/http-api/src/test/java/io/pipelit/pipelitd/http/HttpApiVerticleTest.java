@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
+import io.pipelit.pipelitd.contracts.StoreHeaders;
 import io.pipelit.pipelitd.contracts.config.ConfigException;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.vertx.core.DeploymentOptions;
@@ -21,6 +23,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,38 @@ class HttpApiVerticleTest extends HttpApiTestBase {
     assertEquals("Bearer", response.headers().firstValue("www-authenticate").orElse(null));
     assertTrue(store.calls(StoreAddresses.AUTHENTICATE).isEmpty());
     assertTrue(store.calls(StoreAddresses.WORKFLOWS_LIST).isEmpty());
+  }
+
+  @Test
+  void aKeyFreshInTheStoresCacheIsServedWithoutAskingTheStoreUntilInvalidated() {
+    store.user(7, Identity.NORMAL).reply(StoreAddresses.WORKFLOWS_LIST, new JsonObject().put("items", new JsonArray()));
+    AuthCache cache = new AuthCache(3_600);
+    String digest = AuthCache.digest(FakeStore.GOOD_KEY);
+    Instant now = Instant.now();
+    cache.put(digest, new AuthCache.Found(99, 42, "ann", Identity.ADMIN, now, null), cache.generation());
+    cache.share(vertx);
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, get("/api/v1/workflows/").status());
+      }
+      assertTrue(store.calls(StoreAddresses.AUTHENTICATE).isEmpty());
+      List<FakeStore.Call> served = store.calls(StoreAddresses.WORKFLOWS_LIST);
+      assertEquals(3, served.size());
+      assertEquals("42", served.get(2).headers().get(StoreHeaders.USER_ID), "the cached identity, not the store's");
+
+      cache.invalidateAll(); // a revoke: the next request asks the store (which knows user 7)
+      assertEquals(200, get("/api/v1/workflows/").status());
+      assertEquals(1, store.calls(StoreAddresses.AUTHENTICATE).size());
+
+      // last_used_at due (older than a minute): the store is asked, so that it can write the column.
+      cache.put(digest, new AuthCache.Found(99, 42, "ann", Identity.ADMIN,
+          now.minus(AuthCache.LAST_USED_DEBOUNCE).minusSeconds(1), null), cache.generation());
+      assertEquals(200, get("/api/v1/workflows/").status());
+      assertEquals(2, store.calls(StoreAddresses.AUTHENTICATE).size());
+    } finally {
+      cache.unshare(vertx);
+    }
+    assertNull(AuthCache.of(vertx));
   }
 
   @ParameterizedTest

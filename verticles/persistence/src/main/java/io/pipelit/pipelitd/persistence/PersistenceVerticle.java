@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.persistence;
 
+import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -10,7 +11,6 @@ import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
-import io.pipelit.pipelitd.persistence.impl.AuthCache;
 import io.pipelit.pipelitd.persistence.impl.AuthStore;
 import io.pipelit.pipelitd.persistence.impl.CredentialStore;
 import io.pipelit.pipelitd.persistence.impl.FieldSecrets;
@@ -84,6 +84,7 @@ public class PersistenceVerticle extends VerticleBase {
   public static final String BACKGROUND_JOBS = "pipelitd.background-jobs";
   private RetentionConfig retentionConfig;
   private RetentionJobs retention;
+  private AuthCache authCache;
 
   @Override
   public Future<?> start() {
@@ -203,8 +204,9 @@ public class PersistenceVerticle extends VerticleBase {
     EdgeStore edges = new EdgeStore(db, events);
     WorkflowStore workflows = new WorkflowStore(db, events, nodes, edges);
     ExecutionStore executions = new ExecutionStore(db, events);
-    AuthCache authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
+    authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
         ConfigKeys.DEFAULT_AUTH_CACHE_SECONDS, 0, 3_600));
+    authCache.share(vertx); // the HTTP API of this process reads it before asking AUTHENTICATE
     AuthStore auth = new AuthStore(vertx, db, authCache);
     CredentialStore credentials = new CredentialStore(db, secrets);
     KeyRotationStore rotation = new KeyRotationStore(db, secrets);
@@ -389,6 +391,9 @@ public class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     if (retention != null) {
       retention.stop();
+    }
+    if (authCache != null) {
+      authCache.unshare(vertx);
     }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(unregistered -> db == null ? Future.succeededFuture() : db.close());

@@ -1,11 +1,8 @@
 package io.pipelit.pipelitd.persistence.impl;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.pipelit.pipelitd.contracts.AuthCache;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * API keys: 32 random bytes, URL-safe base64 without padding (43 characters, like Pipelit's
@@ -25,13 +22,9 @@ public final class ApiKeys {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** The stored form of a key (hex SHA-256), the same digest the authentication cache is keyed by. */
   public static String hash(String key) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return AuthCache.digest(key);
   }
 
   public static String prefix(String key) {

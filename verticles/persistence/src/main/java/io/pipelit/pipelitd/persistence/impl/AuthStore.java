@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.Passwords;
@@ -15,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
 /** Bearer-key authentication and the first admin user (the CLI's {@code setup}). */
 public final class AuthStore {
   private static final Logger LOG = LoggerFactory.getLogger(AuthStore.class);
-  /** Pipelit updates {@code last_used_at} at most once a minute per key; so do we. */
-  private static final Duration LAST_USED_DEBOUNCE = Duration.ofMinutes(1);
   /** bcrypt cost factor: about 0.2 s per hash on these machines. */
   private static final int BCRYPT_COST = 12;
 
@@ -53,7 +51,7 @@ public final class AuthStore {
     String digest = ApiKeys.hash(text);
     AuthCache.Found cached = cache.get(digest, Instant.now());
     if (cached != null) {
-      return Future.succeededFuture(identityOf(cached));
+      return Future.succeededFuture(identityOf(digest, cached));
     }
     long generation = cache.generation(); // before the read: see AuthCache#put
     return db.read(c -> {
@@ -82,20 +80,23 @@ public final class AuthStore {
       }
     }).map(found -> {
       cache.put(digest, found, generation);
-      return identityOf(found);
+      return identityOf(digest, found);
     });
   }
 
-  private JsonObject identityOf(AuthCache.Found found) {
-    touchLastUsed(found);
+  private JsonObject identityOf(String digest, AuthCache.Found found) {
+    touchLastUsed(digest, found);
     return new JsonObject().put("user_id", found.userId()).put("username", found.username())
         .put("role", found.role()).put("key_id", found.keyId());
   }
 
-  /** Best effort: a failed update never fails the request it rides on. */
-  private void touchLastUsed(AuthCache.Found row) {
+  /**
+   * Best effort: a failed update never fails the request it rides on. The cache entry learns the new time
+   * at once, so that the HTTP API serves the key's next requests from it (AuthCache#fresh).
+   */
+  private void touchLastUsed(String digest, AuthCache.Found row) {
     Instant now = Instant.now();
-    Instant threshold = now.minus(LAST_USED_DEBOUNCE);
+    Instant threshold = now.minus(AuthCache.LAST_USED_DEBOUNCE);
     if (row.lastUsedAt() != null && row.lastUsedAt().isAfter(threshold)) {
       return;
     }
@@ -104,6 +105,7 @@ public final class AuthStore {
       return; // already queued within the minute by a concurrent request
     }
     lastUsedWritten.put(row.keyId(), now);
+    cache.touched(digest, now);
     db.write(c -> {
       try (PreparedStatement statement = c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
         dialect.setTimestamp(statement, 1, now);
