@@ -12,6 +12,11 @@ import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -25,9 +30,10 @@ import org.slf4j.Logger;
  * model, about 400 classes) took 270 ms of a 1.9 s first start on 2 cores before the first line could be
  * logged; this class takes about 100 ms (docs/benchmarks.md, fourth round).
  *
- * <p>An operator's own file still wins: with {@code -Dlogback.configurationFile=...} (conf/logback.xml is
- * a starting point, equivalent to this class; {@code BundledLoggingTest} keeps them in step) this
- * configurator steps aside and logback reads that file.
+ * <p>An operator's own file still wins: with {@code -Dlogback.configurationFile=...} naming a file that
+ * exists, this configurator steps aside and logback reads that file. conf/logback.xml is a starting
+ * point with the same text format and levels ({@code BundledLoggingTest} keeps them in step) but no JSON
+ * appender: with an operator's file, {@code PIPELITD_LOG_FORMAT} does not apply.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class BundledLogging extends ContextAwareBase implements Configurator {
@@ -42,14 +48,44 @@ public final class BundledLogging extends ContextAwareBase implements Configurat
       "org.flywaydb", Level.INFO,
       "io.vertx", Level.INFO);
 
+  /** The system property naming an operator's logback file (logback's own name for it). */
+  static final String CONFIGURATION_FILE = "logback.configurationFile";
+
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    if (System.getProperty("logback.configurationFile") != null) {
-      return ExecutionStatus.INVOKE_NEXT_IF_ANY; // the operator's file, read by logback's own configurator
+    String operatorFile = System.getProperty(CONFIGURATION_FILE);
+    if (operatorFile != null) {
+      if (resolves(operatorFile)) {
+        return ExecutionStatus.INVOKE_NEXT_IF_ANY; // the operator's file, read by logback's own configurator
+      }
+      // Stepping aside here would leave logback with no file at all: its fallback logs DEBUG to stdout,
+      // where setup prints the API key. Keep the bundled set-up and say why, once, on stderr.
+      System.err.println("pipelitd: " + CONFIGURATION_FILE + "=" + operatorFile
+          + " is neither a URL, a classpath resource nor a file (relative paths are taken from the working"
+          + " directory); using the bundled logging");
     }
     String format = System.getProperty(ConfigKeys.LOG_FORMAT, System.getenv(ConfigKeys.LOG_FORMAT));
     apply(context, "json".equals(format));
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /** Whether logback will find {@code location} as it looks for it: a URL, a classpath resource, or a file. */
+  static boolean resolves(String location) {
+    try {
+      new URL(location);
+      return true;
+    } catch (MalformedURLException notAUrl) {
+      // no scheme: a classpath resource or a file path, as logback tries next
+    }
+    ClassLoader loader = BundledLogging.class.getClassLoader();
+    if (loader != null && loader.getResource(location) != null) {
+      return true;
+    }
+    try {
+      return Files.isRegularFile(Path.of(location));
+    } catch (InvalidPathException notAPath) {
+      return false;
+    }
   }
 
   /** Sets up {@code context}: stderr in the text format, or one JSON object per line. */

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
@@ -73,5 +75,37 @@ class BundledLoggingTest {
     @SuppressWarnings("unchecked")
     ConsoleAppender<ILoggingEvent> console = assertInstanceOf(ConsoleAppender.class, appenders.get(0));
     return console;
+  }
+
+  @Test
+  void anOperatorsFileWinsOnlyWhenLogbackCanFindIt() throws Exception {
+    String before = System.getProperty(BundledLogging.CONFIGURATION_FILE);
+    try {
+      Path conf = Path.of("..", "conf", "logback.xml");
+      System.setProperty(BundledLogging.CONFIGURATION_FILE, conf.toString());
+      LoggerContext stepsAside = new LoggerContext();
+      assertEquals(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY, configurator(stepsAside).configure(stepsAside));
+      assertFalse(stepsAside.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext());
+      assertTrue(BundledLogging.resolves("file:/nowhere/logback.xml"), "a URL: logback reads it (or says why)");
+
+      // A path that resolves nowhere: logback's fallback would log DEBUG to stdout; the bundled set-up stays.
+      System.setProperty(BundledLogging.CONFIGURATION_FILE, "no/such/logback.xml");
+      LoggerContext bundled = new LoggerContext();
+      assertEquals(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY, configurator(bundled).configure(bundled));
+      assertEquals("System.err", onlyConsoleAppender(bundled).getTarget());
+      assertEquals(Level.INFO, bundled.getLogger(Logger.ROOT_LOGGER_NAME).getLevel());
+    } finally {
+      if (before == null) {
+        System.clearProperty(BundledLogging.CONFIGURATION_FILE);
+      } else {
+        System.setProperty(BundledLogging.CONFIGURATION_FILE, before);
+      }
+    }
+  }
+
+  private static BundledLogging configurator(LoggerContext context) {
+    BundledLogging configurator = new BundledLogging();
+    configurator.setContext(context);
+    return configurator;
   }
 }

@@ -116,7 +116,12 @@ public class PersistenceVerticle extends VerticleBase {
           registerConsumers();
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
-        .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()));
+        .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()))
+        .onFailure(failed -> {
+          if (authCache != null) {
+            authCache.unshare(vertx); // stop() does not run after a failed start
+          }
+        });
   }
 
   /**

@@ -102,7 +102,10 @@ public final class AuthStore {
     }
     Instant previous = lastUsedWritten.get(row.keyId());
     if (previous != null && previous.isAfter(threshold)) {
-      return; // already queued within the minute by a concurrent request
+      // Already queued within the minute (a concurrent request, or before an invalidation re-read the row):
+      // the entry learns it too, or every request would ask the store until the minute is over.
+      cache.touched(digest, previous);
+      return;
     }
     lastUsedWritten.put(row.keyId(), now);
     cache.touched(digest, now);
