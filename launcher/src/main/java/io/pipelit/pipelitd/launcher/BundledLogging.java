@@ -7,16 +7,12 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.DefaultJoranConfigurator;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -55,7 +51,10 @@ public final class BundledLogging extends ContextAwareBase implements Configurat
   public ExecutionStatus configure(LoggerContext context) {
     String operatorFile = System.getProperty(CONFIGURATION_FILE);
     if (operatorFile != null) {
-      if (resolves(operatorFile)) {
+      // logback's own search (the property as a URL, a classpath resource or a file), without reading it.
+      DefaultJoranConfigurator logbacks = new DefaultJoranConfigurator();
+      logbacks.setContext(context);
+      if (logbacks.findURLOfDefaultConfigurationFile(false) != null) {
         return ExecutionStatus.INVOKE_NEXT_IF_ANY; // the operator's file, read by logback's own configurator
       }
       // Stepping aside here would leave logback with no file at all: its fallback logs DEBUG to stdout,
@@ -67,25 +66,6 @@ public final class BundledLogging extends ContextAwareBase implements Configurat
     String format = System.getProperty(ConfigKeys.LOG_FORMAT, System.getenv(ConfigKeys.LOG_FORMAT));
     apply(context, "json".equals(format));
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
-  }
-
-  /** Whether logback will find {@code location} as it looks for it: a URL, a classpath resource, or a file. */
-  static boolean resolves(String location) {
-    try {
-      new URL(location);
-      return true;
-    } catch (MalformedURLException notAUrl) {
-      // no scheme: a classpath resource or a file path, as logback tries next
-    }
-    ClassLoader loader = BundledLogging.class.getClassLoader();
-    if (loader != null && loader.getResource(location) != null) {
-      return true;
-    }
-    try {
-      return Files.isRegularFile(Path.of(location));
-    } catch (InvalidPathException notAPath) {
-      return false;
-    }
   }
 
   /** Sets up {@code context}: stderr in the text format, or one JSON object per line. */

@@ -19,6 +19,7 @@ public final class ClientAddresses {
   static final Set<String> TRUSTED = Set.of(
       StoreAddresses.SETUP_ADMIN,
       StoreAddresses.AUTHENTICATE,
+      StoreAddresses.AUTH_INVALIDATED,
       StoreAddresses.AUTH_MFA_RESET,
       StoreAddresses.KEYS_ROTATE_BATCH);
 

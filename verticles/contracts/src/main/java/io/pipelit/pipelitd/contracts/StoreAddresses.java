@@ -23,8 +23,18 @@ public final class StoreAddresses {
 
   /** {@code {}} → {@code {"database": bool, "write_queue": int}}. No identity needed. */
   public static final String HEALTH = PREFIX + "health";
-  /** {@code {"key"}} → {@code {"user_id", "username", "role", "key_id"}}; UNAUTHENTICATED otherwise. */
+  /**
+   * {@code {"key"}} → {@code {"user_id", "username", "role", "key_id", "reuse_ms"}}; UNAUTHENTICATED
+   * otherwise. {@code reuse_ms}: how long the caller may reuse this answer for the same key without asking
+   * again (0: not at all), unless {@link #AUTH_INVALIDATED} comes first.
+   */
   public static final String AUTHENTICATE = PREFIX + "auth.authenticate";
+  /**
+   * Published by the store ({@code {}}, no reply) after every committed change that can take a key's
+   * identity away or change it, before it answers that change: callers that reuse AUTHENTICATE answers
+   * drop them all. In-process only (ClientAddresses refuses it to outside clients).
+   */
+  public static final String AUTH_INVALIDATED = PREFIX + "auth.invalidated";
   /**
    * {@code {"username", "password", "first_name"?, "last_name"?}} → {@code {"user": UserOut, "key": "<full key>"}}.
    * Creates the first admin user; CONFLICT when an admin already exists. Trusted, in-process only

@@ -14,7 +14,8 @@ class ClientAddressesTest {
 
   @Test
   void everyTrustedStoreAddressIsRefusedAndEveryOtherOneAllowed() throws Exception {
-    Set<String> trustedByDesign = Set.of("SETUP_ADMIN", "AUTHENTICATE", "AUTH_MFA_RESET", "KEYS_ROTATE_BATCH");
+    Set<String> trustedByDesign = Set.of("SETUP_ADMIN", "AUTHENTICATE", "AUTH_INVALIDATED", "AUTH_MFA_RESET",
+        "KEYS_ROTATE_BATCH");
     int trusted = 0;
     for (Field field : StoreAddresses.class.getFields()) {
       if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class || field.getName().equals("PREFIX")) {

@@ -1,35 +1,34 @@
 package io.pipelit.pipelitd.http;
 
-import io.pipelit.pipelitd.contracts.AuthCache;
+import io.pipelit.pipelitd.contracts.ApiKeyDigest;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
 import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.Locale;
 
 /**
- * Turns {@code Authorization: Bearer <key>} into an {@link Identity}: from the store's {@link AuthCache} in
- * this process when it holds a fresh success for the key, else by asking the store
- * ({@link StoreAddresses#AUTHENTICATE}), which looks it up, fills the cache and keeps
- * {@code last_used_at}. The key itself is never logged nor kept (the cache holds its digest).
+ * Turns {@code Authorization: Bearer <key>} into an {@link Identity} by asking the store
+ * ({@link StoreAddresses#AUTHENTICATE}), or from an earlier answer for the same key while the store said it
+ * may be reused ({@link KeyAnswers}): a recently seen key then costs no round trip. The key itself is never
+ * logged nor kept (answers are kept by its digest).
  */
 final class BearerAuth {
   static final String NOT_AUTHENTICATED = "Not authenticated";
 
-  private final Vertx vertx;
   private final EventBus eventBus;
   private final long timeoutMs;
+  private final KeyAnswers answers;
 
-  BearerAuth(Vertx vertx, long timeoutMs) {
-    this.vertx = vertx;
-    this.eventBus = vertx.eventBus();
+  /** @param answers reused answers, cleared by the verticle on {@link StoreAddresses#AUTH_INVALIDATED} */
+  BearerAuth(EventBus eventBus, long timeoutMs, KeyAnswers answers) {
+    this.eventBus = eventBus;
     this.timeoutMs = timeoutMs;
+    this.answers = answers;
   }
 
   /**
@@ -41,15 +40,19 @@ final class BearerAuth {
     if (key == null) {
       return Future.failedFuture(new ApiError(401, NOT_AUTHENTICATED));
     }
-    AuthCache cache = AuthCache.of(vertx); // looked up each time: the store may start or stop after us
-    AuthCache.Found found = cache == null ? null : cache.fresh(AuthCache.digest(key), Instant.now());
-    if (found != null) {
-      return Future.succeededFuture(new Identity(found.userId(), found.role()));
+    String digest = ApiKeyDigest.of(key);
+    Identity reused = answers.get(digest);
+    if (reused != null) {
+      return Future.succeededFuture(reused);
     }
     return eventBus
         .<JsonObject>request(StoreAddresses.AUTHENTICATE, new JsonObject().put("key", key),
             StoreDelivery.local(timeoutMs))
-        .map(reply -> toIdentity(reply.body()));
+        .map(reply -> {
+          Identity identity = toIdentity(reply.body());
+          answers.put(digest, identity, reply.body().getLong("reuse_ms", 0L));
+          return identity;
+        });
   }
 
   /**

@@ -14,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -122,11 +123,15 @@ public final class HttpApiVerticle extends VerticleBase {
     httpConfig = HttpConfig.from(config());
     version = ConfigValues.string(config(), VERSION_CONFIG_KEY, DEFAULT_VERSION);
     eventBus = vertx.eventBus();
-    auth = new BearerAuth(vertx, storeTimeoutMs);
+    KeyAnswers keyAnswers = new KeyAnswers();
+    auth = new BearerAuth(eventBus, storeTimeoutMs, keyAnswers);
+    // Before the first request: an answer must never outlive the change that made it stale.
+    MessageConsumer<Object> invalidations = eventBus.consumer(StoreAddresses.AUTH_INVALIDATED,
+        invalidated -> keyAnswers.clear());
 
-    return vertx.createHttpServer(serverOptions())
-        .requestHandler(router())
-        .listen(httpConfig.port(), httpConfig.host())
+    return invalidations.completion()
+        .compose(registered -> vertx.createHttpServer(serverOptions()).requestHandler(router())
+            .listen(httpConfig.port(), httpConfig.host()))
         .onSuccess(listening -> {
           server = listening;
           actualPort = listening.actualPort();

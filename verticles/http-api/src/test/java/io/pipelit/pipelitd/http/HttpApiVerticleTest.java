@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -23,7 +22,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -71,35 +69,30 @@ class HttpApiVerticleTest extends HttpApiTestBase {
   }
 
   @Test
-  void aKeyFreshInTheStoresCacheIsServedWithoutAskingTheStoreUntilInvalidated() {
-    store.user(7, Identity.NORMAL).reply(StoreAddresses.WORKFLOWS_LIST, new JsonObject().put("items", new JsonArray()));
-    AuthCache cache = new AuthCache(3_600);
-    String digest = AuthCache.digest(FakeStore.GOOD_KEY);
-    Instant now = Instant.now();
-    cache.put(digest, new AuthCache.Found(99, 42, "ann", Identity.ADMIN, now, null), cache.generation());
-    cache.share(vertx);
-    try {
-      for (int i = 0; i < 3; i++) {
-        assertEquals(200, get("/api/v1/workflows/").status());
-      }
-      assertTrue(store.calls(StoreAddresses.AUTHENTICATE).isEmpty());
-      List<FakeStore.Call> served = store.calls(StoreAddresses.WORKFLOWS_LIST);
-      assertEquals(3, served.size());
-      assertEquals("42", served.get(2).headers().get(StoreHeaders.USER_ID), "the cached identity, not the store's");
-
-      cache.invalidateAll(); // a revoke: the next request asks the store (which knows user 7)
+  void anAnswerIsReusedForAsLongAsTheStoreSaysUntilAnInvalidationArrives() {
+    long[] reuseMs = {60_000};
+    store.on(StoreAddresses.AUTHENTICATE, msg -> msg.reply(new JsonObject().put("user_id", 42).put("username", "ann")
+            .put("role", Identity.ADMIN).put("key_id", 99).put("reuse_ms", reuseMs[0])))
+        .reply(StoreAddresses.WORKFLOWS_LIST, new JsonObject().put("items", new JsonArray()));
+    for (int i = 0; i < 3; i++) {
       assertEquals(200, get("/api/v1/workflows/").status());
-      assertEquals(1, store.calls(StoreAddresses.AUTHENTICATE).size());
-
-      // last_used_at due (older than a minute): the store is asked, so that it can write the column.
-      cache.put(digest, new AuthCache.Found(99, 42, "ann", Identity.ADMIN,
-          now.minus(AuthCache.LAST_USED_DEBOUNCE).minusSeconds(1), null), cache.generation());
-      assertEquals(200, get("/api/v1/workflows/").status());
-      assertEquals(2, store.calls(StoreAddresses.AUTHENTICATE).size());
-    } finally {
-      cache.unshare(vertx);
     }
-    assertNull(AuthCache.of(vertx));
+    assertEquals(1, store.calls(StoreAddresses.AUTHENTICATE).size(), "asked once, then reused");
+    List<FakeStore.Call> served = store.calls(StoreAddresses.WORKFLOWS_LIST);
+    assertEquals(3, served.size());
+    assertEquals("42", served.get(2).headers().get(StoreHeaders.USER_ID), "the reused identity");
+
+    vertx.eventBus().publish(StoreAddresses.AUTH_INVALIDATED, new JsonObject()); // e.g. a revoke committed
+    assertEquals(200, get("/api/v1/workflows/").status());
+    assertEquals(2, store.calls(StoreAddresses.AUTHENTICATE).size());
+
+    // reuse_ms 0 (the store's cache is off, or last_used_at is due): every request asks.
+    vertx.eventBus().publish(StoreAddresses.AUTH_INVALIDATED, new JsonObject());
+    reuseMs[0] = 0;
+    assertEquals(200, get("/api/v1/workflows/").status());
+    assertEquals(200, get("/api/v1/workflows/").status());
+    assertEquals(4, store.calls(StoreAddresses.AUTHENTICATE).size());
+    vertx.eventBus().publish(StoreAddresses.AUTH_INVALIDATED, new JsonObject()); // leave nothing to later tests
   }
 
   @ParameterizedTest

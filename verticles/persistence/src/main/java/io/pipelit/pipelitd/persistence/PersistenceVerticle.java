@@ -1,6 +1,5 @@
 package io.pipelit.pipelitd.persistence;
 
-import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -11,6 +10,7 @@ import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
 import io.pipelit.pipelitd.contracts.config.DatabaseConfig;
 import io.pipelit.pipelitd.crypto.FieldKeyring;
+import io.pipelit.pipelitd.persistence.impl.AuthCache;
 import io.pipelit.pipelitd.persistence.impl.AuthStore;
 import io.pipelit.pipelitd.persistence.impl.CredentialStore;
 import io.pipelit.pipelitd.persistence.impl.FieldSecrets;
@@ -84,7 +84,6 @@ public class PersistenceVerticle extends VerticleBase {
   public static final String BACKGROUND_JOBS = "pipelitd.background-jobs";
   private RetentionConfig retentionConfig;
   private RetentionJobs retention;
-  private AuthCache authCache;
 
   @Override
   public Future<?> start() {
@@ -116,12 +115,7 @@ public class PersistenceVerticle extends VerticleBase {
           registerConsumers();
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
-        .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()))
-        .onFailure(failed -> {
-          if (authCache != null) {
-            authCache.unshare(vertx); // stop() does not run after a failed start
-          }
-        });
+        .onSuccess(done -> LOG.info("store ready on {} ({} addresses)", db.describe(), consumers.size()));
   }
 
   /**
@@ -209,9 +203,10 @@ public class PersistenceVerticle extends VerticleBase {
     EdgeStore edges = new EdgeStore(db, events);
     WorkflowStore workflows = new WorkflowStore(db, events, nodes, edges);
     ExecutionStore executions = new ExecutionStore(db, events);
-    authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
-        ConfigKeys.DEFAULT_AUTH_CACHE_SECONDS, 0, 3_600));
-    authCache.share(vertx); // the HTTP API of this process reads it before asking AUTHENTICATE
+    // Invalidations reach every node's HTTP API (they reuse AUTHENTICATE answers): a clustered publish.
+    AuthCache authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
+        ConfigKeys.DEFAULT_AUTH_CACHE_SECONDS, 0, 3_600),
+        () -> vertx.eventBus().publish(StoreAddresses.AUTH_INVALIDATED, new JsonObject()));
     AuthStore auth = new AuthStore(vertx, db, authCache);
     CredentialStore credentials = new CredentialStore(db, secrets);
     KeyRotationStore rotation = new KeyRotationStore(db, secrets);
@@ -396,9 +391,6 @@ public class PersistenceVerticle extends VerticleBase {
   public Future<?> stop() {
     if (retention != null) {
       retention.stop();
-    }
-    if (authCache != null) {
-      authCache.unshare(vertx);
     }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(unregistered -> db == null ? Future.succeededFuture() : db.close());

@@ -1,6 +1,6 @@
 package io.pipelit.pipelitd.persistence.impl;
 
-import io.pipelit.pipelitd.contracts.AuthCache;
+import io.pipelit.pipelitd.contracts.ApiKeyDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -22,9 +22,9 @@ public final class ApiKeys {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** The stored form of a key (hex SHA-256), the same digest the authentication cache is keyed by. */
+  /** The stored form of a key (see ApiKeyDigest). */
   public static String hash(String key) {
-    return AuthCache.digest(key);
+    return ApiKeyDigest.of(key);
   }
 
   public static String prefix(String key) {

@@ -1,7 +1,6 @@
 package io.pipelit.pipelitd.persistence.impl;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.Passwords;
@@ -87,12 +86,13 @@ public final class AuthStore {
   private JsonObject identityOf(String digest, AuthCache.Found found) {
     touchLastUsed(digest, found);
     return new JsonObject().put("user_id", found.userId()).put("username", found.username())
-        .put("role", found.role()).put("key_id", found.keyId());
+        .put("role", found.role()).put("key_id", found.keyId())
+        .put("reuse_ms", cache.reuseMillis(digest, Instant.now()));
   }
 
   /**
    * Best effort: a failed update never fails the request it rides on. The cache entry learns the new time
-   * at once, so that the HTTP API serves the key's next requests from it (AuthCache#fresh).
+   * at once, so that the answer can be reused for the next minute (AuthCache#reuseMillis).
    */
   private void touchLastUsed(String digest, AuthCache.Found row) {
     Instant now = Instant.now();

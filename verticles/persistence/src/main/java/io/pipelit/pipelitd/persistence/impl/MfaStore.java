@@ -1,6 +1,5 @@
 package io.pipelit.pipelitd.persistence.impl;
 
-import io.pipelit.pipelitd.contracts.AuthCache;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.RequestFields;

@@ -1,21 +1,21 @@
-package io.pipelit.pipelitd.contracts;
+package io.pipelit.pipelitd.persistence.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class AuthCacheTest {
   private static final long SECOND = 1_000_000_000L;
   private final AtomicLong clock = new AtomicLong(1_000 * SECOND);
-  private final AuthCache cache = new AuthCache(5, clock::get);
+  private final AtomicInteger invalidations = new AtomicInteger();
+  private final AuthCache cache = new AuthCache(5, clock::get, invalidations::incrementAndGet);
   private final Instant now = Instant.parse("2026-11-26T12:00:00Z");
 
   private static AuthCache.Found found(Instant keyExpiresAt) {
@@ -59,10 +59,10 @@ class AuthCacheTest {
 
   @Test
   void zeroTurnsTheCacheOff() {
-    AuthCache off = new AuthCache(0, clock::get);
+    AuthCache off = new AuthCache(0, clock::get, () -> { });
     off.put("d", found(null), off.generation());
     assertNull(off.get("d", now));
-    assertThrows(IllegalArgumentException.class, () -> new AuthCache(-1));
+    assertThrows(IllegalArgumentException.class, () -> new AuthCache(-1, () -> { }));
   }
 
   @Test
@@ -74,43 +74,38 @@ class AuthCacheTest {
   }
 
   @Test
-  void freshNeedsALastUseWithinTheMinuteAndTouchedRefreshesIt() {
+  void answersAreReusableWhileTheEntryLivesAndLastUsedAtIsNotDue() {
     cache.put("d", found(null), cache.generation()); // never used: last_used_at is due
-    assertNull(cache.fresh("d", now));
+    assertEquals(0, cache.reuseMillis("d", now));
     cache.touched("d", now.minusSeconds(30));
-    assertEquals(now.minusSeconds(30), cache.fresh("d", now).lastUsedAt());
-    assertNull(cache.fresh("d", now.plusSeconds(31)), "a minute after the last write, the store must write again");
+    assertEquals(5_000, cache.reuseMillis("d", now), "the entry's 5 s TTL comes first");
+    AuthCache hour = new AuthCache(3_600, clock::get, () -> { });
+    hour.put("d", found(now.plusSeconds(20)), hour.generation());
+    hour.touched("d", now.minusSeconds(30));
+    assertEquals(20_000, hour.reuseMillis("d", now), "then the key's expiry");
+    hour.put("e", found(null), hour.generation());
+    hour.touched("e", now.minusSeconds(30));
+    assertEquals(30_000, hour.reuseMillis("e", now), "then the minute after which last_used_at is written again");
+    assertEquals(0, hour.reuseMillis("e", now.plusSeconds(31)));
     cache.touched("unknown", now); // no entry: nothing created
     assertNull(cache.get("unknown", now));
+    assertEquals(0, cache.reuseMillis("unknown", now));
     cache.invalidateAll();
     cache.touched("d", now);
     assertNull(cache.get("d", now), "a touch after an invalidation brings nothing back");
+    assertEquals(0, cache.reuseMillis("d", now));
   }
 
   @Test
-  void theDigestIsTheStoredFormOfAKey() {
-    // SHA-256 of "abc", hex (FIPS 180-2 test vector)
-    assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", AuthCache.digest("abc"));
-  }
-
-  @Test
-  void oneInstanceIsSharedPerVertxUntilItsOwnerUnsharesIt() {
-    Vertx vertx = Vertx.vertx();
-    Vertx other = Vertx.vertx();
-    try {
-      assertNull(AuthCache.of(vertx));
-      cache.share(vertx);
-      assertSame(cache, AuthCache.of(vertx), "shared, not copied");
-      assertNull(AuthCache.of(other));
-      AuthCache successor = new AuthCache(5);
-      successor.share(vertx);
-      cache.unshare(vertx); // no longer the shared one: leaves the successor alone
-      assertSame(successor, AuthCache.of(vertx));
-      successor.unshare(vertx);
-      assertNull(AuthCache.of(vertx));
-    } finally {
-      vertx.close().await();
-      other.close().await();
-    }
+  void invalidationTellsItsListenerOnceTheEntriesAreGone() {
+    cache.put("d", found(null), cache.generation());
+    AuthCache[] seen = {null};
+    AuthCache told = new AuthCache(5, clock::get, () -> assertNull(seen[0].get("d", now)));
+    seen[0] = told;
+    told.put("d", found(null), told.generation());
+    told.invalidateAll();
+    cache.invalidateAll();
+    cache.invalidateAll();
+    assertEquals(2, invalidations.get());
   }
 }

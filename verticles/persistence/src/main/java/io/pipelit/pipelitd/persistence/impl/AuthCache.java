@@ -1,14 +1,7 @@
-package io.pipelit.pipelitd.contracts;
+package io.pipelit.pipelitd.persistence.impl;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +11,9 @@ import java.util.function.LongSupplier;
  * Successful bearer-key look-ups, by key digest, for a short time: every HTTP request authenticates,
  * and without this each one costs a database read on the read pool.
  *
- * <p>One instance per Vert.x instance, shared in process memory (not over the event bus): the store fills
- * and invalidates it ({@link #share(Vertx)} when it starts), and the HTTP API reads it ({@link #of(Vertx)})
- * before asking the store, so that a request whose key was recently seen makes one event-bus round trip
- * (its own work) instead of two. On a node without a local store the HTTP API finds none and always asks.
+ * <p>The HTTP API keeps AUTHENTICATE answers for a while too (as long as the answer's {@code reuse_ms},
+ * see {@link #reuseMillis}), so that a recently seen key costs it no round trip: {@link #invalidateAll()}
+ * tells it through its listener (the store publishes {@code StoreAddresses.AUTH_INVALIDATED}).
  *
  * <p>Safety rules:
  * <ul>
@@ -35,30 +27,27 @@ import java.util.function.LongSupplier;
  *   <li>A look-up that read the database before an invalidation is not cached after it (the generation
  *       check in {@link #put}), so a stale row never outlives the change that made it stale.</li>
  * </ul>
- * Because invalidation runs in the store before it answers the change, and the HTTP API reads this same
- * object, a revoke acknowledged to one client is refused to the next request on any connection.
+ * The invalidation listener runs on the store's context before the store answers the change, and every
+ * answer the store sends comes from that context, so a caller reusing answers sees the invalidation before
+ * the change's answer and before any answer read after it.
  *
  * <p>{@code last_used_at}: a key's row is updated at most once per {@link #LAST_USED_DEBOUNCE}, by the
- * store. {@link #fresh} serves a hit without the store only while the entry's {@code lastUsedAt} is within
- * that minute; past it the request goes to the store, which writes the column and {@link #touched
- * refreshes} the entry. So the column is as current as when every request went through the store.
+ * store. {@link #reuseMillis} never lets an answer be reused past the moment the column is due again, so
+ * the first request after that reaches the store, which writes it and {@link #touched refreshes} the
+ * entry: the column is as current as when every request reached the store.
  *
  * <p>Credential changes are rare next to requests, so invalidation drops every entry rather than tracking
  * which keys a change touched.
  */
-public final class AuthCache implements Shareable {
+public final class AuthCache {
   /** Past this many entries the cache starts over: bounds memory against floods of distinct valid keys. */
   static final int MAX_ENTRIES = 10_000;
 
   /** Pipelit updates {@code api_keys.last_used_at} at most once a minute per key; so do we. */
-  public static final Duration LAST_USED_DEBOUNCE = Duration.ofMinutes(1);
-
-  /** The Vert.x local map (in-process shared data) that holds the store's instance, under {@link #SHARED_KEY}. */
-  private static final String SHARED_MAP = "pipelitd.auth-cache";
-  private static final String SHARED_KEY = "store";
+  static final Duration LAST_USED_DEBOUNCE = Duration.ofMinutes(1);
 
   /** What a successful look-up found; {@code keyExpiresAt} and {@code lastUsedAt} may be null. */
-  public record Found(long keyId, long userId, String username, String role, Instant lastUsedAt,
+  record Found(long keyId, long userId, String username, String role, Instant lastUsedAt,
       Instant keyExpiresAt) {}
 
   private record Entry(Found found, long validUntilNanos) {}
@@ -67,49 +56,24 @@ public final class AuthCache implements Shareable {
   private final LongSupplier nanoClock;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  private final Runnable onInvalidate;
 
-  /** @param ttlSeconds how long a success is reused; 0 turns the cache off */
-  public AuthCache(long ttlSeconds) {
-    this(ttlSeconds, System::nanoTime);
+  /**
+   * @param ttlSeconds   how long a success is reused; 0 turns the cache off
+   * @param onInvalidate run by {@link #invalidateAll()} after the entries are gone (the store publishes
+   *                     AUTH_INVALIDATED there)
+   */
+  public AuthCache(long ttlSeconds, Runnable onInvalidate) {
+    this(ttlSeconds, System::nanoTime, onInvalidate);
   }
 
-  AuthCache(long ttlSeconds, LongSupplier nanoClock) {
+  AuthCache(long ttlSeconds, LongSupplier nanoClock, Runnable onInvalidate) {
     if (ttlSeconds < 0) {
       throw new IllegalArgumentException("ttlSeconds must be >= 0");
     }
     this.ttlNanos = ttlSeconds * 1_000_000_000L;
     this.nanoClock = nanoClock;
-  }
-
-  /**
-   * The hex SHA-256 of a bearer key: what {@code api_keys.key} stores and what this cache is keyed by (the
-   * key itself is never kept).
-   */
-  public static String digest(String key) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  /** Makes this the instance that {@link #of(Vertx)} returns in {@code vertx}; the store calls it at start. */
-  public void share(Vertx vertx) {
-    sharedMap(vertx).put(SHARED_KEY, this);
-  }
-
-  /** Undoes {@link #share(Vertx)} (if this is still the shared instance); the store calls it at stop. */
-  public void unshare(Vertx vertx) {
-    sharedMap(vertx).removeIfPresent(SHARED_KEY, this);
-  }
-
-  /** The instance a store of this process shares, or null (no store here, or not started yet). */
-  public static AuthCache of(Vertx vertx) {
-    return sharedMap(vertx).get(SHARED_KEY);
-  }
-
-  private static LocalMap<String, AuthCache> sharedMap(Vertx vertx) {
-    return vertx.sharedData().getLocalMap(SHARED_MAP);
+    this.onInvalidate = onInvalidate;
   }
 
   boolean enabled() {
@@ -117,12 +81,12 @@ public final class AuthCache implements Shareable {
   }
 
   /** The generation to hand back to {@link #put}; read it BEFORE the database look-up starts. */
-  public long generation() {
+  long generation() {
     return generation.get();
   }
 
   /** A still-valid success for this digest, or null. */
-  public Found get(String digest, Instant now) {
+  Found get(String digest, Instant now) {
     Entry entry = entries.get(digest);
     if (entry == null) {
       return null;
@@ -136,7 +100,7 @@ public final class AuthCache implements Shareable {
   }
 
   /** Keeps a success read while {@code generationBeforeRead} was current; dropped if an invalidation came since. */
-  public void put(String digest, Found found, long generationBeforeRead) {
+  void put(String digest, Found found, long generationBeforeRead) {
     if (!enabled() || generation.get() != generationBeforeRead) {
       return;
     }
@@ -152,17 +116,25 @@ public final class AuthCache implements Shareable {
   }
 
   /**
-   * As {@link #get}, but null also when the key's {@code last_used_at} is due for its update (older than
-   * {@link #LAST_USED_DEBOUNCE}, or never set): the HTTP API then asks the store, which writes it.
+   * How long a caller may reuse the answer for this digest's key, in milliseconds: while its entry lives,
+   * the key has not expired and {@code last_used_at} is not due again; 0 without an entry (the cache is
+   * off, or an invalidation came after the look-up: the generation check in {@link #put}).
    */
-  public Found fresh(String digest, Instant now) {
-    Found found = get(digest, now);
-    return found == null || found.lastUsedAt() == null
-        || !found.lastUsedAt().isAfter(now.minus(LAST_USED_DEBOUNCE)) ? null : found;
+  long reuseMillis(String digest, Instant now) {
+    Entry entry = entries.get(digest);
+    if (entry == null || entry.found().lastUsedAt() == null) {
+      return 0;
+    }
+    long millis = Math.min((entry.validUntilNanos() - nanoClock.getAsLong()) / 1_000_000,
+        Duration.between(now, entry.found().lastUsedAt().plus(LAST_USED_DEBOUNCE)).toMillis());
+    if (entry.found().keyExpiresAt() != null) {
+      millis = Math.min(millis, Duration.between(now, entry.found().keyExpiresAt()).toMillis());
+    }
+    return Math.max(0, millis);
   }
 
   /** Records that the store wrote {@code last_used_at = usedAt} for this digest's key; no entry, no change. */
-  public void touched(String digest, Instant usedAt) {
+  void touched(String digest, Instant usedAt) {
     entries.computeIfPresent(digest, (d, entry) -> new Entry(new Found(entry.found().keyId(), entry.found().userId(),
         entry.found().username(), entry.found().role(), usedAt, entry.found().keyExpiresAt()), entry.validUntilNanos()));
   }
@@ -171,6 +143,7 @@ public final class AuthCache implements Shareable {
   public void invalidateAll() {
     generation.incrementAndGet();
     entries.clear();
+    onInvalidate.run();
   }
 
   int size() {
