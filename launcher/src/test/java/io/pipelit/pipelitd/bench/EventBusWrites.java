@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * B1: execution-log appends through the event bus into PersistenceVerticle on SQLite (the single writer),
- * 64 requests in flight from an in-process client, against the ceiling: the same rows inserted with
- * sqlite-jdbc batches on one connection, no daemon in between.
+ * {@value #IN_FLIGHT} requests in flight from an in-process client, against the same rows inserted raw with
+ * sqlite-jdbc in batches of {@value #RAW_BATCH} (and, for context, {@value #WRITER_BATCH}) on one
+ * connection, no daemon in between.
  */
 final class EventBusWrites {
   static final int IN_FLIGHT = 64;
@@ -107,7 +108,8 @@ final class EventBusWrites {
   }
 
   /**
-   * Rows per second for {@code rows} execution-log rows inserted with batches of {@value #RAW_BATCH} on one
+   * Rows per second for {@code rows} execution-log rows inserted with batches of {@value #RAW_BATCH} (B1's
+   * target baseline; {@link #WRITER_BATCH} is measured beside it with the method below) on one
    * connection, one transaction per batch, into a migrated file: the same table and indexes, WAL and the same
    * synchronous. Foreign keys stay off (sqlite-jdbc's default; the daemon turns them on): turning them on
    * here made no difference beyond the noise (six alternating rounds of batches of 28, 2026-11-26).
