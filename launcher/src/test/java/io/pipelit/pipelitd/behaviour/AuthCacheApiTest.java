@@ -70,6 +70,27 @@ class AuthCacheApiTest {
   }
 
   @Test
+  void aRevokedKeyStopsAtOnceOverTheBridgeToo() throws Exception {
+    int bridgePort = BridgeSocket.deployBridge(daemon);
+    long userId = Accounts.create(daemon, "cache-bridge-revoke", "normal");
+    JsonObject key = newKey(userId);
+    String secret = key.getString("key");
+    BridgeSocket client = new BridgeSocket(bridgePort);
+    try {
+      for (int i = 0; i < 2; i++) { // the second frame reuses the store's answer for the key
+        JsonObject served = client.request("pipelit.store.workflows.list", new JsonObject(), secret);
+        assertEquals("message", served.getString("type"), served.encode());
+      }
+      assertEquals(204, daemon.delete(API + "/users/" + userId + "/keys/" + key.getLong("id")).status());
+      JsonObject refused = client.request("pipelit.store.workflows.list", new JsonObject(), secret);
+      assertEquals("err", refused.getString("type"), refused.encode());
+      assertEquals("not_authenticated", refused.getString("message"));
+    } finally {
+      client.socket.close();
+    }
+  }
+
+  @Test
   void aKeyRevokedByItsOwnerStopsAtOnce() throws Exception {
     long userId = Accounts.create(daemon, "cache-self-revoke", "normal");
     JsonObject key = newKey(userId);

@@ -5,19 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pipelit.pipelitd.bridge.BridgeVerticle;
 import io.pipelit.pipelitd.contracts.ErrorCode;
-import io.pipelit.pipelitd.contracts.config.ConfigKeys;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +32,7 @@ class BridgeTest extends BackendSuite {
     if (bridgedVertx == daemon.vertx) {
       return;
     }
-    BridgeVerticle bridge = new BridgeVerticle();
-    JsonObject config = new JsonObject().put(ConfigKeys.BRIDGE_PORT, 0).put(ConfigKeys.BRIDGE_HOST, "127.0.0.1")
-        .put(ConfigKeys.BRIDGE_MAX_FRAME_BYTES, 65_536).put(ConfigKeys.BRIDGE_MAX_REFUSALS, 5);
-    Daemon.await(daemon.vertx.deployVerticle(bridge, new DeploymentOptions().setConfig(config)));
-    bridgePort = bridge.actualPort();
+    bridgePort = BridgeSocket.deployBridge(daemon);
     bridgedVertx = daemon.vertx;
   }
 
@@ -54,60 +43,11 @@ class BridgeTest extends BackendSuite {
     }
   }
 
-  /** A raw client connection. */
-  private final class Client {
-    final Socket socket;
-    final DataOutputStream out;
-    final DataInputStream in;
-
-    Client() throws IOException {
-      socket = new Socket("127.0.0.1", bridgePort);
-      socket.setSoTimeout(20_000);
-      sockets.add(socket);
-      out = new DataOutputStream(socket.getOutputStream());
-      in = new DataInputStream(socket.getInputStream());
-    }
-
-    void writeRaw(byte[] payload) throws IOException {
-      out.writeInt(payload.length);
-      out.write(payload);
-      out.flush();
-    }
-
-    void write(JsonObject frame) throws IOException {
-      writeRaw(frame.encode().getBytes(StandardCharsets.UTF_8));
-    }
-
-    JsonObject read() throws IOException {
-      int length = in.readInt();
-      byte[] payload = new byte[length];
-      in.readFully(payload);
-      return new JsonObject(new String(payload, StandardCharsets.UTF_8));
-    }
-
-    /** A request with a reply address; returns the answer frame. */
-    JsonObject request(String address, JsonObject body, String key) throws IOException {
-      JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("replyAddress", "r1")
-          .put("body", body);
-      if (key != null) {
-        frame.put("headers", new JsonObject().put("Authorization", "Bearer " + key));
-      }
-      write(frame);
-      return read();
-    }
-
-    /** True when the server closed the connection (EOF or reset) within the read timeout. */
-    boolean closedByServer() throws IOException {
-      try {
-        while (true) {
-          read();
-        }
-      } catch (EOFException | java.net.SocketException e) {
-        return true;
-      } catch (SocketTimeoutException e) {
-        return false;
-      }
-    }
+  /** A raw client connection, closed after the test. */
+  private BridgeSocket connect() throws IOException {
+    BridgeSocket client = new BridgeSocket(bridgePort);
+    sockets.add(client.socket);
+    return client;
   }
 
   private static JsonObject auth(String key) {
@@ -117,7 +57,7 @@ class BridgeTest extends BackendSuite {
   @Test
   void anAuthorisedRequestAnswersLikeHttp() throws Exception {
     daemon.post("/api/v1/workflows/", new JsonObject().put("name", "Bridged").put("slug", "bridged"));
-    Client client = new Client();
+    BridgeSocket client = connect();
     JsonObject reply = client.request("pipelit.store.workflows.list", new JsonObject().put("limit", 10),
         daemon.adminKey);
     assertEquals("message", reply.getString("type"), reply.encode());
@@ -131,7 +71,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void storeFailuresComeBackAsErrFramesWithTheErrorCode() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     JsonObject missing = client.request("pipelit.store.workflows.get", new JsonObject().put("slug", "ghost"),
         daemon.adminKey);
     assertEquals("err", missing.getString("type"));
@@ -145,7 +85,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void aMissingOrUnknownKeyIsRefused() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     JsonObject noKey = client.request("pipelit.store.workflows.list", new JsonObject(), null);
     assertEquals("err", noKey.getString("type"));
     assertEquals("not_authenticated", noKey.getString("message"));
@@ -157,7 +97,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void forbiddenAddressesAreRefused() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     for (String address : List.of("pipelit.store.users.setup_admin", "pipelit.store.users.cli.list",
         "pipelit.store.auth.authenticate", "pipelit.store.keys.rotate_batch", "pipelit.store.maintenance.prune.cli",
         "pipelit.store.settings.cli.current", "vertx.anything")) {
@@ -167,9 +107,9 @@ class BridgeTest extends BackendSuite {
       if (sockets.get(0).isClosed()) {
         break;
       }
-      client = new Client(); // refusals are counted per connection: a fresh one for each address
+      client = connect(); // refusals are counted per connection: a fresh one for each address
     }
-    Client publisher = new Client();
+    BridgeSocket publisher = connect();
     publisher.write(new JsonObject().put("type", "publish").put("address", "pipelit.store.workflows.list")
         .put("headers", auth(daemon.adminKey)));
     assertEquals("access_denied", publisher.read().getString("message"));
@@ -179,7 +119,7 @@ class BridgeTest extends BackendSuite {
   void aNormalUserGetsTheSameRulesAsOverHttpWhateverHeadersItClaims() throws Exception {
     String normalKey = daemon.createNormalUser("bridge-normal-" + backend);
     daemon.post("/api/v1/workflows/", new JsonObject().put("name", "Admins").put("slug", "admins-only"));
-    Client client = new Client();
+    BridgeSocket client = connect();
     // Identity headers sent by the client are not forwarded: the key alone decides.
     client.write(new JsonObject().put("type", "send").put("address", "pipelit.store.users.list")
         .put("replyAddress", "r1").put("body", new JsonObject())
@@ -201,7 +141,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void malformedFramesGetAnErrFrame() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     client.writeRaw("{not json".getBytes(StandardCharsets.UTF_8));
     assertEquals("invalid_frame", client.read().getString("message"));
     client.writeRaw("[1, 2]".getBytes(StandardCharsets.UTF_8));
@@ -216,7 +156,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void repeatedRefusalsCloseTheConnection() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     for (int i = 1; i <= 5; i++) {
       client.writeRaw("nope".getBytes(StandardCharsets.UTF_8));
       assertEquals("invalid_frame", client.read().getString("message"));
@@ -227,7 +167,7 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void aHugeFrameIsRefusedBeforeItIsRead() throws Exception {
-    Client client = new Client();
+    BridgeSocket client = connect();
     client.out.writeInt(1 << 30); // announces 1 GiB, sends a few bytes of it
     client.out.write(new byte[1024]);
     client.out.flush();
@@ -236,7 +176,7 @@ class BridgeTest extends BackendSuite {
     assertEquals(ErrorCode.PAYLOAD_TOO_LARGE.value(), refused.getInteger("failureCode"));
     assertTrue(client.closedByServer());
     // The bridge keeps serving other connections.
-    assertEquals("message", new Client().request("pipelit.store.workflows.list", new JsonObject(), daemon.adminKey)
+    assertEquals("message", connect().request("pipelit.store.workflows.list", new JsonObject(), daemon.adminKey)
         .getString("type"));
   }
 
@@ -244,14 +184,14 @@ class BridgeTest extends BackendSuite {
   void followersReceiveAWorkflowsEventsInCommitOrderWithSequenceNumbers() throws Exception {
     String slug = "followed-" + backend.name().toLowerCase();
     assertEquals(201, daemon.post("/api/v1/workflows/", new JsonObject().put("name", "F").put("slug", slug)).status());
-    Client follower = new Client();
+    BridgeSocket follower = connect();
     follower.write(new JsonObject().put("type", "register").put("address", "pipelit.events.workflow." + slug)
         .put("replyAddress", "reg").put("headers", auth(daemon.adminKey)));
     JsonObject ack = follower.read();
     assertEquals("reg", ack.getString("address"), ack.encode());
     assertEquals("pipelit.events.workflow." + slug, ack.getJsonObject("body").getString("registered"));
 
-    Client writer = new Client();
+    BridgeSocket writer = connect();
     int nodes = 20;
     for (int i = 0; i < nodes; i++) {
       // Fire-and-forget sends (no replyAddress), as an engine that does not wait would write.
@@ -296,11 +236,11 @@ class BridgeTest extends BackendSuite {
 
   @Test
   void checkpointChangesAreEventsForAdmins() throws Exception {
-    Client follower = new Client();
+    BridgeSocket follower = connect();
     follower.write(new JsonObject().put("type", "register").put("address", "pipelit.events.checkpoints")
         .put("replyAddress", "reg").put("headers", auth(daemon.adminKey)));
     assertEquals("reg", follower.read().getString("address"));
-    Client writer = new Client();
+    BridgeSocket writer = connect();
     JsonObject put = writer.request("pipelit.checkpoints.put", new JsonObject().put("thread_id", "t-bridge")
         .put("checkpoint_id", "c1").put("body", new JsonObject().put("type", "json")
             .put("checkpoint", java.util.Base64.getEncoder().encodeToString("{}".getBytes(StandardCharsets.UTF_8)))),

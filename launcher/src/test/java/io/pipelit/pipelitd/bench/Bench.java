@@ -123,16 +123,17 @@ public final class Bench {
       double appends = EventBusWrites.eventBus(served, "FULL", warmupMs, measureMs);
       // At least as many rows as the event bus managed in its window, and enough for a stable timing.
       int rows = (int) Math.max(RAW_MIN_ROWS, appends * measureMs / 1000);
+      Path rawFile = migratedSqlite("b1-raw-" + (round + 1));
+      Path rawWriterBatchFile = migratedSqlite("b1-raw" + EventBusWrites.WRITER_BATCH + "-" + (round + 1));
       // The two raw batch sizes take turns at running first, so that neither owns the place after the bus.
-      double rawRows = 0;
-      double rawWriterBatchRows = 0;
-      for (int turn = 0; turn < 2; turn++) {
-        if ((turn + round) % 2 == 0) {
-          rawRows = EventBusWrites.raw(migratedSqlite("b1-raw-" + (round + 1)), "FULL", rows);
-        } else {
-          rawWriterBatchRows = EventBusWrites.raw(migratedSqlite("b1-raw" + EventBusWrites.WRITER_BATCH + "-"
-              + (round + 1)), "FULL", rows, EventBusWrites.WRITER_BATCH);
-        }
+      double rawRows;
+      double rawWriterBatchRows;
+      if (round % 2 == 0) {
+        rawRows = EventBusWrites.raw(rawFile, "FULL", rows);
+        rawWriterBatchRows = EventBusWrites.raw(rawWriterBatchFile, "FULL", rows, EventBusWrites.WRITER_BATCH);
+      } else {
+        rawWriterBatchRows = EventBusWrites.raw(rawWriterBatchFile, "FULL", rows, EventBusWrites.WRITER_BATCH);
+        rawRows = EventBusWrites.raw(rawFile, "FULL", rows);
       }
       String figures = String.format(Locale.ROOT, "event bus %.0f appends/s, raw %.0f rows/s (batches of %d),"
           + " %.0f rows/s (batches of %d)", appends, rawRows, EventBusWrites.RAW_BATCH, rawWriterBatchRows,

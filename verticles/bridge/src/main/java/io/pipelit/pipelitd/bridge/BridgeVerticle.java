@@ -2,6 +2,7 @@ package io.pipelit.pipelitd.bridge;
 
 import io.pipelit.pipelitd.bridge.impl.BridgeConnection;
 import io.pipelit.pipelitd.bridge.impl.BridgeMetrics;
+import io.pipelit.pipelitd.contracts.Authenticator;
 import io.pipelit.pipelitd.contracts.config.BridgeConfig;
 import io.pipelit.pipelitd.contracts.config.ConfigKeys;
 import io.pipelit.pipelitd.contracts.config.ConfigValues;
@@ -55,13 +56,15 @@ public class BridgeVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(bridge.tlsCertPath())
           .setKeyPath(bridge.tlsKeyPath()));
     }
+    Authenticator authenticator = new Authenticator(vertx.eventBus(), BridgeConnection.STORE_TIMEOUT_MS);
     server = vertx.createNetServer(options).connectHandler(socket -> {
       long id = nextId.incrementAndGet();
-      BridgeConnection connection = new BridgeConnection(id, socket, vertx.eventBus(), bridge, metrics);
+      BridgeConnection connection = new BridgeConnection(id, socket, vertx.eventBus(), authenticator, bridge,
+          metrics);
       connections.put(id, connection);
       connection.start(() -> connections.remove(id));
     });
-    return server.listen().onSuccess(listening -> {
+    return authenticator.listen().compose(invalidationsHeard -> server.listen()).onSuccess(listening -> {
       actualPort = listening.actualPort();
       LOG.info("event-bus bridge listening on {}:{}{}", bridge.host(), actualPort, bridge.tls() ? " (TLS)" : "");
     });

@@ -1,34 +1,25 @@
 package io.pipelit.pipelitd.http;
 
-import io.pipelit.pipelitd.contracts.ApiKeyDigest;
+import io.pipelit.pipelitd.contracts.Authenticator;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
-import io.pipelit.pipelitd.contracts.StoreDelivery;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
 /**
- * Turns {@code Authorization: Bearer <key>} into an {@link Identity} by asking the store
- * ({@link StoreAddresses#AUTHENTICATE}), or from an earlier answer for the same key while the store said it
- * may be reused ({@link KeyAnswers}): a recently seen key then costs no round trip. The key itself is never
- * logged nor kept (answers are kept by its digest).
+ * Turns {@code Authorization: Bearer <key>} into an {@link Identity} through the store's
+ * {@link StoreAddresses#AUTHENTICATE} ({@link Authenticator}: a recently seen key costs no round trip). The
+ * key itself is never logged nor kept.
  */
 final class BearerAuth {
   static final String NOT_AUTHENTICATED = "Not authenticated";
 
-  private final EventBus eventBus;
-  private final long timeoutMs;
-  private final KeyAnswers answers;
+  private final Authenticator authenticator;
 
-  /** @param answers reused answers, cleared by the verticle on {@link StoreAddresses#AUTH_INVALIDATED} */
-  BearerAuth(EventBus eventBus, long timeoutMs, KeyAnswers answers) {
-    this.eventBus = eventBus;
-    this.timeoutMs = timeoutMs;
-    this.answers = answers;
+  BearerAuth(Authenticator authenticator) {
+    this.authenticator = authenticator;
   }
 
   /**
@@ -40,19 +31,7 @@ final class BearerAuth {
     if (key == null) {
       return Future.failedFuture(new ApiError(401, NOT_AUTHENTICATED));
     }
-    String digest = ApiKeyDigest.of(key);
-    Identity reused = answers.get(digest);
-    if (reused != null) {
-      return Future.succeededFuture(reused);
-    }
-    return eventBus
-        .<JsonObject>request(StoreAddresses.AUTHENTICATE, new JsonObject().put("key", key),
-            StoreDelivery.local(timeoutMs))
-        .map(reply -> {
-          Identity identity = toIdentity(reply.body());
-          answers.put(digest, identity, reply.body().getLong("reuse_ms", 0L));
-          return identity;
-        });
+    return authenticator.identify(key);
   }
 
   /**
@@ -70,15 +49,5 @@ final class BearerAuth {
     }
     String key = trimmed.substring(space + 1).trim();
     return key.isEmpty() ? null : key;
-  }
-
-  static Identity toIdentity(JsonObject reply) {
-    Object userId = reply == null ? null : reply.getValue("user_id");
-    Object role = reply == null ? null : reply.getValue("role");
-    if (!(userId instanceof Number id) || !(role instanceof String roleName)) {
-      // A store bug, not a client mistake: surfaces as 500 and is logged by the failure handler.
-      throw new IllegalStateException("AUTHENTICATE reply lacks a numeric user_id or a string role");
-    }
-    return new Identity(id.longValue(), roleName);
   }
 }

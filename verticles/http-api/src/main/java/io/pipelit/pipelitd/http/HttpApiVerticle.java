@@ -1,5 +1,6 @@
 package io.pipelit.pipelitd.http;
 
+import io.pipelit.pipelitd.contracts.Authenticator;
 import io.pipelit.pipelitd.contracts.BackupAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
 import io.pipelit.pipelitd.contracts.StoreAddresses;
@@ -14,7 +15,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -123,14 +123,11 @@ public final class HttpApiVerticle extends VerticleBase {
     httpConfig = HttpConfig.from(config());
     version = ConfigValues.string(config(), VERSION_CONFIG_KEY, DEFAULT_VERSION);
     eventBus = vertx.eventBus();
-    KeyAnswers keyAnswers = new KeyAnswers();
-    auth = new BearerAuth(eventBus, storeTimeoutMs, keyAnswers);
-    // Before the first request: an answer must never outlive the change that made it stale.
-    MessageConsumer<Object> invalidations = eventBus.consumer(StoreAddresses.AUTH_INVALIDATED,
-        invalidated -> keyAnswers.clear());
+    Authenticator authenticator = new Authenticator(eventBus, storeTimeoutMs);
+    auth = new BearerAuth(authenticator);
 
-    return invalidations.completion()
-        .compose(registered -> vertx.createHttpServer(serverOptions()).requestHandler(router())
+    return authenticator.listen()
+        .compose(invalidationsHeard -> vertx.createHttpServer(serverOptions()).requestHandler(router())
             .listen(httpConfig.port(), httpConfig.host()))
         .onSuccess(listening -> {
           server = listening;

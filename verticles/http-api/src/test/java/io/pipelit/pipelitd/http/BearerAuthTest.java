@@ -2,11 +2,7 @@ package io.pipelit.pipelitd.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.pipelit.pipelitd.contracts.Identity;
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,20 +20,5 @@ class BearerAuthTest {
   @ValueSource(strings = {"", "Bearer", "Bearer ", "Basic abc", "abc", "Bearerabc", "Token abc"})
   void rejectsEverythingElse(String header) {
     assertNull(BearerAuth.bearerKey(header));
-  }
-
-  @Test
-  void theAuthenticateReplyBecomesAnIdentity() {
-    JsonObject reply = new JsonObject().put("user_id", 12).put("username", "ada").put("role", "admin")
-        .put("key_id", 3);
-
-    assertEquals(new Identity(12, Identity.ADMIN), BearerAuth.toIdentity(reply));
-  }
-
-  @Test
-  void aReplyWithoutUserOrRoleIsAStoreBug() {
-    assertThrows(IllegalStateException.class, () -> BearerAuth.toIdentity(new JsonObject().put("role", "admin")));
-    assertThrows(IllegalStateException.class, () -> BearerAuth.toIdentity(new JsonObject().put("user_id", 1)));
-    assertThrows(IllegalStateException.class, () -> BearerAuth.toIdentity(null));
   }
 }

@@ -203,7 +203,7 @@ public class PersistenceVerticle extends VerticleBase {
     EdgeStore edges = new EdgeStore(db, events);
     WorkflowStore workflows = new WorkflowStore(db, events, nodes, edges);
     ExecutionStore executions = new ExecutionStore(db, events);
-    // Invalidations reach every node's HTTP API (they reuse AUTHENTICATE answers): a clustered publish.
+    // Invalidations reach the HTTP API and bridge of every node (they reuse AUTHENTICATE answers): a clustered publish.
     AuthCache authCache = new AuthCache(ConfigValues.integer(config(), ConfigKeys.AUTH_CACHE_SECONDS,
         ConfigKeys.DEFAULT_AUTH_CACHE_SECONDS, 0, 3_600),
         () -> vertx.eventBus().publish(StoreAddresses.AUTH_INVALIDATED, new JsonObject()));

@@ -1,6 +1,7 @@
 package io.pipelit.pipelitd.bridge.impl;
 
 import io.pipelit.pipelitd.contracts.ClientAddresses;
+import io.pipelit.pipelitd.contracts.Authenticator;
 import io.pipelit.pipelitd.contracts.ErrorCode;
 import io.pipelit.pipelitd.contracts.EventAddresses;
 import io.pipelit.pipelitd.contracts.Identity;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection of the bridge. Every frame but {@code ping} must carry
- * {@code "headers": {"Authorization": "Bearer <key>"}}; the key is checked by the store
- * ({@link StoreAddresses#AUTHENTICATE}) for each frame, exactly like an HTTP request, and the request is
+ * {@code "headers": {"Authorization": "Bearer <key>"}}; the key is checked for each frame, exactly like an
+ * HTTP request ({@link Authenticator}: the store's {@link StoreAddresses#AUTHENTICATE}, whose answer is
+ * reused for as long as the store says), and the request is
  * forwarded with the resulting identity in the {@link StoreHeaders} — whatever headers the client sent
  * are not forwarded, so a client cannot claim another identity. Refused frames (bad key, forbidden
  * address, malformed frame) get an {@code err} frame; after {@code maxRefusals} of them the connection
@@ -38,11 +40,12 @@ public final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
   /** How long a request may wait for the store's answer before it fails with UNAVAILABLE, in ms. */
-  static final long STORE_TIMEOUT_MS = 30_000;
+  public static final long STORE_TIMEOUT_MS = 30_000;
 
   private final long id;
   private final NetSocket socket;
   private final EventBus eventBus;
+  private final Authenticator authenticator;
   private final BridgeConfig config;
   private final BridgeMetrics metrics;
   private final Map<String, MessageConsumer<Object>> followed = new HashMap<>();
@@ -55,10 +58,13 @@ public final class BridgeConnection {
   private boolean draining;
   private Promise<Void> drained;
 
-  public BridgeConnection(long id, NetSocket socket, EventBus eventBus, BridgeConfig config, BridgeMetrics metrics) {
+  /** @param authenticator the bridge verticle's, shared by its connections (all on its event loop) */
+  public BridgeConnection(long id, NetSocket socket, EventBus eventBus, Authenticator authenticator,
+      BridgeConfig config, BridgeMetrics metrics) {
     this.id = id;
     this.socket = socket;
     this.eventBus = eventBus;
+    this.authenticator = authenticator;
     this.config = config;
     this.metrics = metrics;
     this.decoder = new FrameDecoder(config.maxFrameBytes(), new FrameDecoder.Listener() {
@@ -299,20 +305,13 @@ public final class BridgeConnection {
 
   /** The caller's identity; a refused key is counted as a refusal and answered with an err frame. */
   private Future<Identity> authenticate(String key, String replyAddress, String address) {
-    return eventBus.<JsonObject>request(StoreAddresses.AUTHENTICATE, new JsonObject().put("key", key),
-            StoreDelivery.local(STORE_TIMEOUT_MS))
-        .transform(result -> {
-          if (result.succeeded()) {
-            JsonObject body = result.result().body();
-            return Future.succeededFuture(new Identity(body.getLong("user_id"), body.getString("role")));
-          }
-          if (result.cause() instanceof ReplyException reply
-              && reply.failureCode() == ErrorCode.UNAUTHENTICATED.value()) {
-            return Future.failedFuture(refuse(Frames.NOT_AUTHENTICATED, "the API key is unknown, revoked or expired",
-                ErrorCode.UNAUTHENTICATED, replyAddress, address));
-          }
-          return Future.failedFuture(result.cause());
-        });
+    return authenticator.identify(key).recover(failure -> {
+      if (failure instanceof ReplyException reply && reply.failureCode() == ErrorCode.UNAUTHENTICATED.value()) {
+        return Future.failedFuture(refuse(Frames.NOT_AUTHENTICATED, "the API key is unknown, revoked or expired",
+            ErrorCode.UNAUTHENTICATED, replyAddress, address));
+      }
+      return Future.failedFuture(failure);
+    });
   }
 
   /** The err frame of a request the store failed (or that could not reach it). */

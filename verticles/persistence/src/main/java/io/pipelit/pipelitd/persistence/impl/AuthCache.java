@@ -11,9 +11,10 @@ import java.util.function.LongSupplier;
  * Successful bearer-key look-ups, by key digest, for a short time: every HTTP request authenticates,
  * and without this each one costs a database read on the read pool.
  *
- * <p>The HTTP API keeps AUTHENTICATE answers for a while too (as long as the answer's {@code reuse_ms},
- * see {@link #reuseMillis}), so that a recently seen key costs it no round trip: {@link #invalidateAll()}
- * tells it through its listener (the store publishes {@code StoreAddresses.AUTH_INVALIDATED}).
+ * <p>The front doors (HTTP API and bridge, through contracts' Authenticator) keep AUTHENTICATE answers for a
+ * while too (as long as the answer's {@code reuse_ms}, see {@link #reuseMillis}), so that a recently seen key
+ * costs them no round trip: {@link #invalidateAll()} tells them through its listener (the store publishes
+ * {@code StoreAddresses.AUTH_INVALIDATED}).
  *
  * <p>Safety rules:
  * <ul>

@@ -1,16 +1,14 @@
-package io.pipelit.pipelitd.http;
+package io.pipelit.pipelitd.contracts;
 
-import io.pipelit.pipelitd.contracts.Identity;
-import io.pipelit.pipelitd.contracts.StoreAddresses;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * AUTHENTICATE answers this HTTP API may reuse, by key digest, each for as long as the store said
- * ({@code reuse_ms}), all dropped when {@link StoreAddresses#AUTH_INVALIDATED} arrives. The store decides how
- * long (its own cache's TTL, the key's expiry, when {@code last_used_at} is due), so the policy lives there;
- * this only remembers. Touched only on the verticle's event loop, hence a plain map.
+ * The AUTHENTICATE answers an {@link Authenticator} may reuse, by key digest, each for as long as the store
+ * said ({@code reuse_ms}), all dropped when {@link StoreAddresses#AUTH_INVALIDATED} arrives. The store decides
+ * how long (its own cache's TTL, the key's expiry, when {@code last_used_at} is due), so the policy lives
+ * there; this only remembers. Touched only on its verticle's event loop, hence a plain map.
  */
 final class KeyAnswers {
   /** Past this many entries the map starts over: bounds memory against floods of distinct valid keys. */

@@ -1,10 +1,9 @@
-package io.pipelit.pipelitd.http;
+package io.pipelit.pipelitd.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pipelit.pipelitd.contracts.Identity;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
